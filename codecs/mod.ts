@@ -1,0 +1,7 @@
+/**
+ * Codecs: the protocol-neutral contract ({@link Codec}) and one folder per protocol.
+ * Pure and synchronous; imports nothing of ours except `proto/`.
+ *
+ * @module
+ */
+export * from "./codec.ts";
