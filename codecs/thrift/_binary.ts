@@ -1,0 +1,217 @@
+/**
+ * TBinaryProtocol: the message header (strict `0x8001` and old-style non-strict) and a
+ * structural skipper that walks a value without building it.
+ *
+ * @module
+ */
+import {
+  fail,
+  i16,
+  i32,
+  MAX_DEPTH,
+  messageTypeOk,
+  need,
+  short,
+  T_BOOL,
+  T_BYTE,
+  T_DOUBLE,
+  T_I16,
+  T_I32,
+  T_I64,
+  T_LIST,
+  T_MAP,
+  T_SET,
+  T_STOP,
+  T_STRING,
+  T_STRUCT,
+  T_UUID,
+  type Walk,
+} from "./_wire.ts";
+
+/**
+ * Parses a binary message header at `pos` into `w` (type, seqid, name span, strictness).
+ * Strict headers start `0x80 0x01 0x00 <type>`, then the i32 name length, name and i32
+ * seqid; non-strict ones start with the i32 name length, then name, type byte and seqid.
+ * Returns the position of the argument/result struct.
+ */
+export function binaryHeader(b: Uint8Array, w: Walk, pos: number): number {
+  if (pos + 4 > b.length) return short(w, pos, pos + 4);
+  const strict = b[pos] >= 0x80;
+  w.strict = strict;
+  if (strict) {
+    if (b[pos] !== 0x80 || b[pos + 1] !== 0x01 || b[pos + 2] !== 0) {
+      return fail(w, pos, `unsupported binary protocol version "0x${hex4(b, pos)}"`);
+    }
+    w.type = b[pos + 3];
+    if (!messageTypeOk(w.type)) return badType(w, pos + 3);
+    pos += 4;
+    if (pos + 4 > b.length) return short(w, pos, pos + 4);
+  }
+  const length = i32(b, pos);
+  if (length < 0) return fail(w, pos, `method name length "${length}" is negative`);
+  w.nameStart = pos + 4;
+  w.nameEnd = w.nameStart + length;
+  const end = w.nameEnd + (strict ? 4 : 5);
+  const ok = need(b, w, w.nameEnd, end);
+  if (ok < 0) return ok;
+  if (!strict) {
+    w.type = b[w.nameEnd];
+    if (!messageTypeOk(w.type)) return badType(w, w.nameEnd);
+  }
+  w.seqId = i32(b, end - 4);
+  return end;
+}
+
+/** Reads the id of the first field of the struct at `pos` into `w.firstField` (0: none). */
+export function binaryFirstField(b: Uint8Array, w: Walk, pos: number): number {
+  if (pos + 1 > b.length) return short(w, pos, pos + 1);
+  if (b[pos] === T_STOP) {
+    w.firstField = 0;
+    return pos;
+  }
+  if (pos + 3 > b.length) return short(w, pos, pos + 3);
+  w.firstField = i16(b, pos + 1);
+  return pos;
+}
+
+/** Skips a struct at `pos` (fields until STOP); returns the position after it. */
+export function skipBinaryStruct(b: Uint8Array, w: Walk, pos: number, depth: number): number {
+  if (depth > MAX_DEPTH) return fail(w, pos, `nesting passes the depth limit "${MAX_DEPTH}"`);
+  for (;;) {
+    if (pos >= b.length) return short(w, pos, pos + 1);
+    const type = b[pos];
+    if (type === T_STOP) return pos + 1;
+    if (pos + 3 > b.length) return short(w, pos, pos + 3);
+    pos = skipBinary(b, w, pos + 3, type, depth);
+    if (pos < 0) return pos;
+  }
+}
+
+/** Skips one value of binary type `type` at `pos`; returns the position after it. */
+export function skipBinary(
+  b: Uint8Array,
+  w: Walk,
+  pos: number,
+  type: number,
+  depth: number,
+): number {
+  const size = fixedSize(type);
+  if (size > 0) return need(b, w, pos, pos + size);
+  switch (type) {
+    case T_STRING: {
+      if (pos + 4 > b.length) return short(w, pos, pos + 4);
+      const length = i32(b, pos);
+      if (length < 0) return fail(w, pos, `string length "${length}" is negative`);
+      return need(b, w, pos, pos + 4 + length);
+    }
+    case T_STRUCT:
+      return skipBinaryStruct(b, w, pos, depth + 1);
+    case T_LIST:
+    case T_SET:
+      return skipList(b, w, pos, depth + 1);
+    case T_MAP:
+      return skipMap(b, w, pos, depth + 1);
+    default:
+      return fail(w, pos, `unknown field type "${type}" at byte "${pos}"`);
+  }
+}
+
+function skipList(b: Uint8Array, w: Walk, pos: number, depth: number): number {
+  if (depth > MAX_DEPTH) return fail(w, pos, `nesting passes the depth limit "${MAX_DEPTH}"`);
+  if (pos + 5 > b.length) return short(w, pos, pos + 5);
+  const type = b[pos];
+  const count = i32(b, pos + 1);
+  if (count < 0) return fail(w, pos, `container size "${count}" is negative`);
+  if (minSize(type) === 0) return fail(w, pos, `unknown element type "${type}" at byte "${pos}"`);
+  return skipElements(b, w, pos + 5, type, count, depth);
+}
+
+function skipMap(b: Uint8Array, w: Walk, pos: number, depth: number): number {
+  if (depth > MAX_DEPTH) return fail(w, pos, `nesting passes the depth limit "${MAX_DEPTH}"`);
+  if (pos + 6 > b.length) return short(w, pos, pos + 6);
+  const keyType = b[pos];
+  const valueType = b[pos + 1];
+  const count = i32(b, pos + 2);
+  if (count < 0) return fail(w, pos, `container size "${count}" is negative`);
+  if (minSize(keyType) === 0 || minSize(valueType) === 0) {
+    return fail(w, pos, `unknown map key or value type "${keyType}/${valueType}" at byte "${pos}"`);
+  }
+  pos += 6;
+  const keySize = fixedSize(keyType);
+  const valueSize = fixedSize(valueType);
+  if (keySize > 0 && valueSize > 0) return need(b, w, pos, pos + count * (keySize + valueSize));
+  // A bogus count is refused (or waited for) before walking a single entry.
+  const least = pos + count * (minSize(keyType) + minSize(valueType));
+  if (least > b.length) return short(w, pos, least);
+  for (let i = 0; i < count; i++) {
+    pos = skipBinary(b, w, pos, keyType, depth);
+    if (pos < 0) return pos;
+    pos = skipBinary(b, w, pos, valueType, depth);
+    if (pos < 0) return pos;
+  }
+  return pos;
+}
+
+function skipElements(
+  b: Uint8Array,
+  w: Walk,
+  pos: number,
+  type: number,
+  count: number,
+  depth: number,
+): number {
+  const size = fixedSize(type);
+  if (size > 0) return need(b, w, pos, pos + count * size);
+  const least = pos + count * minSize(type);
+  if (least > b.length) return short(w, pos, least);
+  for (let i = 0; i < count; i++) {
+    pos = skipBinary(b, w, pos, type, depth);
+    if (pos < 0) return pos;
+  }
+  return pos;
+}
+
+/** Wire size of fixed-size types; 0 for variable-size or unknown types. */
+function fixedSize(type: number): number {
+  switch (type) {
+    case T_BOOL:
+    case T_BYTE:
+      return 1;
+    case T_I16:
+      return 2;
+    case T_I32:
+      return 4;
+    case T_DOUBLE:
+    case T_I64:
+      return 8;
+    case T_UUID:
+      return 16;
+    default:
+      return 0;
+  }
+}
+
+/** The fewest bytes a value of `type` takes; 0 for unknown types. */
+function minSize(type: number): number {
+  switch (type) {
+    case T_STRING:
+      return 4;
+    case T_STRUCT:
+      return 1;
+    case T_LIST:
+    case T_SET:
+      return 5;
+    case T_MAP:
+      return 6;
+    default:
+      return fixedSize(type);
+  }
+}
+
+function badType(w: Walk, at: number): number {
+  return fail(w, at, `unknown message type "${w.type}" at byte "${at}"`);
+}
+
+function hex4(b: Uint8Array, pos: number): string {
+  return (i32(b, pos) >>> 0).toString(16).padStart(8, "0");
+}
