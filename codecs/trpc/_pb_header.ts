@@ -33,11 +33,16 @@ type FieldRule =
 export interface HeaderSpec {
   readonly name: string;
   readonly fields: Readonly<Record<number, FieldRule>>;
+  /** String fields always present in metadata ("" when absent, as proto3 omits empty). */
+  readonly always?: readonly string[];
 }
+
+const ROUTING = ["caller", "callee", "func"] as const;
 
 /** `trpc.RequestProtocol`. */
 export const REQUEST_PROTOCOL: HeaderSpec = {
   name: "RequestProtocol",
+  always: ROUTING,
   fields: {
     2: { num: "callType" },
     3: { num: "requestId" },
@@ -68,6 +73,7 @@ export const STREAM_INIT_META: HeaderSpec = {
     1: {
       message: {
         name: "TrpcStreamInitRequestMeta",
+        always: ROUTING,
         fields: {
           1: { str: "caller" },
           2: { str: "callee" },
@@ -141,6 +147,7 @@ function readFields(
   named: [string, string][],
   depth: number,
 ): void {
+  for (const key of spec.always ?? []) named.push([key, ""]);
   while (r.more()) {
     const at = r.pos;
     const tag = r.tag();
