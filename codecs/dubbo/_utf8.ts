@@ -1,0 +1,129 @@
+/**
+ * UTF-8 helpers for Hessian 2 strings, whose lengths count UTF-16 code units, not bytes.
+ *
+ * Java's Hessian (and hessian.js) write each UTF-16 code unit on its own, so a character
+ * outside the BMP arrives as two 3-byte surrogate sequences (CESU-8), each counting as one
+ * unit. Standard 4-byte UTF-8 sequences are accepted too and count as two units.
+ *
+ * @module
+ */
+
+/** `skipUtf8Units` result: the input ends before the last unit. */
+export const UTF8_TRUNCATED = -1;
+/** `skipUtf8Units` result: a byte that cannot start a UTF-8 sequence. */
+export const UTF8_BAD_LEAD = -2;
+/** `skipUtf8Units` result: a 4-byte sequence would need more units than the chunk has left. */
+export const UTF8_SPLIT_PAIR = -3;
+
+/**
+ * Returns the offset just past `units` UTF-16 code units of UTF-8 starting at `pos`, or a
+ * negative `UTF8_*` code. Never reads at or past `end`.
+ */
+export function skipUtf8Units(
+  bytes: Uint8Array,
+  pos: number,
+  end: number,
+  units: number,
+): number {
+  // Every unit takes at least one byte: when all the remaining ones are ASCII, this is exact.
+  while (units > 0) {
+    if (pos >= end) return UTF8_TRUNCATED;
+    const b = bytes[pos];
+    if (b < 0x80) {
+      pos++;
+      units--;
+    } else if (b < 0xc0) {
+      return UTF8_BAD_LEAD;
+    } else if (b < 0xe0) {
+      pos += 2;
+      units--;
+    } else if (b < 0xf0) {
+      pos += 3;
+      units--;
+    } else if (b < 0xf8) {
+      if (units < 2) return UTF8_SPLIT_PAIR;
+      pos += 4;
+      units -= 2;
+    } else {
+      return UTF8_BAD_LEAD;
+    }
+  }
+  return pos > end ? UTF8_TRUNCATED : pos;
+}
+
+const textDecoder = new TextDecoder();
+
+/** Decodes UTF-8 (or CESU-8) bytes `[start, end)` into a string; bad bytes become U+FFFD. */
+export function decodeUtf8(bytes: Uint8Array, start: number, end: number): string {
+  let cesu = false;
+  let ascii = true;
+  for (let i = start; i < end; i++) {
+    const b = bytes[i];
+    if (b >= 0x80) {
+      ascii = false;
+      // 0xED 0xA0..0xBF starts an encoded surrogate, which TextDecoder rejects.
+      if (b === 0xed && i + 1 < end && bytes[i + 1] >= 0xa0) {
+        cesu = true;
+        break;
+      }
+    }
+  }
+  if (ascii && end - start <= 24) {
+    // Short ASCII keys and values are the common case: skip the TextDecoder call.
+    let s = "";
+    for (let i = start; i < end; i++) s += String.fromCharCode(bytes[i]);
+    return s;
+  }
+  if (!cesu) return textDecoder.decode(bytes.subarray(start, end));
+  return decodeCesu8(bytes, start, end);
+}
+
+function decodeCesu8(bytes: Uint8Array, start: number, end: number): string {
+  const units: number[] = [];
+  let i = start;
+  while (i < end) {
+    const b = bytes[i];
+    if (b < 0x80) {
+      units.push(b);
+      i++;
+    } else if (b >= 0xc0 && b < 0xe0 && i + 1 < end) {
+      units.push(((b & 0x1f) << 6) | (bytes[i + 1] & 0x3f));
+      i += 2;
+    } else if (b >= 0xe0 && b < 0xf0 && i + 2 < end) {
+      units.push(((b & 0x0f) << 12) | ((bytes[i + 1] & 0x3f) << 6) | (bytes[i + 2] & 0x3f));
+      i += 3;
+    } else if (b >= 0xf0 && b < 0xf8 && i + 3 < end) {
+      const cp = ((b & 0x07) << 18) | ((bytes[i + 1] & 0x3f) << 12) |
+        ((bytes[i + 2] & 0x3f) << 6) | (bytes[i + 3] & 0x3f);
+      const v = cp - 0x10000;
+      units.push(0xd800 | (v >> 10), 0xdc00 | (v & 0x3ff));
+      i += 4;
+    } else {
+      units.push(0xfffd);
+      i++;
+    }
+  }
+  let s = "";
+  for (let k = 0; k < units.length; k += 4096) {
+    s += String.fromCharCode(...units.slice(k, k + 4096));
+  }
+  return s;
+}
+
+/** Writes `s` as CESU-8 (one sequence per UTF-16 unit, as Java's Hessian reads it). */
+export function encodeCesu8(s: string, from: number, to: number, out: Uint8Array, at: number) {
+  for (let i = from; i < to; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) {
+      out[at++] = c;
+    } else if (c < 0x800) {
+      out[at++] = 0xc0 | (c >> 6);
+      out[at++] = 0x80 | (c & 0x3f);
+    } else {
+      out[at++] = 0xe0 | (c >> 12);
+      out[at++] = 0x80 | ((c >> 6) & 0x3f);
+      out[at++] = 0x80 | (c & 0x3f);
+    }
+  }
+  return at;
+}

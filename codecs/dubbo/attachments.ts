@@ -1,0 +1,159 @@
+/**
+ * Dubbo attachments: the Hessian map that ends request bodies (and responses of result
+ * types 3-5). Reading collects the string entries as metadata; rebuilding writes a new map
+ * with a mutation applied, copying every other entry byte for byte.
+ *
+ * @module
+ */
+
+import type { Mutation } from "../codec.ts";
+import { HessianReader, hex, isStringTag } from "./hessian_reader.ts";
+import { enterContainer, skipType, skipValue } from "./hessian_walker.ts";
+import { HessianWriter } from "./hessian_writer.ts";
+
+/** What the Dubbo codec remembers about a decoded frame (the opaque `Message.detail`). */
+export interface DubboDetail {
+  readonly codec: "dubbo";
+  /** `failure` is a response whose status is not OK: its body is an error message. */
+  readonly kind: "request" | "response" | "heartbeat" | "failure";
+  /** The flag byte of the header. */
+  readonly flag: number;
+  /** Frame offset of the attachment map, or where one goes when there is none. */
+  readonly attachmentStart: number;
+  /** Frame offset just past the map; equal to `attachmentStart` when there is none. */
+  readonly attachmentEnd: number;
+  /** Whether the body has an attachment slot (requests; result types 3-5). */
+  readonly hasSlot: boolean;
+  /** The response result type (0-5); -1 otherwise. */
+  readonly resultType: number;
+  /** Frame offset just past the result type int; 0 for requests. */
+  readonly resultTypeEnd: number;
+  /** Field counts of the class definitions written before the attachments. */
+  readonly classes: readonly number[];
+}
+
+/** Type guard for a {@link DubboDetail}. */
+export function isDubboDetail(detail: unknown): detail is DubboDetail {
+  return typeof detail === "object" && detail !== null &&
+    (detail as { codec?: unknown }).codec === "dubbo";
+}
+
+/** Consumes a map's tag (and type); the reader is then at its first entry. */
+function openMap(r: HessianReader): boolean {
+  const tag = r.peek();
+  if (tag === 0x48) {
+    r.pos++;
+    return true;
+  }
+  if (tag === 0x4d) {
+    r.pos++;
+    return skipType(r);
+  }
+  return r.fail(`attachments must be a Hessian map, found tag ${hex(tag)}`);
+}
+
+/**
+ * Reads the attachment map at the reader's position into `metadata` (string keys and
+ * values only; keys lower-cased, later entries win). No bytes left means no attachments.
+ */
+export function readAttachments(r: HessianReader, metadata: Map<string, string>): boolean {
+  if (r.pos >= r.end) return true;
+  const at = r.pos;
+  if (!openMap(r) || !enterContainer(r, at)) return false;
+  const b = r.bytes;
+  for (;;) {
+    if (r.pos >= r.end) return r.truncated();
+    if (b[r.pos] === 0x5a) {
+      r.pos++;
+      r.depth--;
+      return true;
+    }
+    if (!isStringTag(b[r.pos])) {
+      if (!skipValue(r) || !skipValue(r)) return false;
+      continue;
+    }
+    const key = r.readString();
+    if (r.failed) return false;
+    if (r.pos < r.end && isStringTag(b[r.pos])) {
+      const value = r.readString();
+      if (r.failed) return false;
+      metadata.set(key.toLowerCase(), value);
+    } else if (!skipValue(r)) {
+      return false;
+    }
+  }
+}
+
+/** The outcome of {@link rebuildAttachments}. */
+export type RebuildResult =
+  | { readonly kind: "unchanged" }
+  | { readonly kind: "map"; readonly bytes: Uint8Array }
+  | { readonly kind: "unsupported"; readonly reason: string };
+
+const UNCHANGED: RebuildResult = { kind: "unchanged" };
+
+/**
+ * Writes the attachment map of `frame` with `mutation` applied: entries whose key equals a
+ * mutation key (exactly, as Dubbo's `Map.put` would) get the new string value; the other
+ * entries are copied unchanged; new keys are appended in mutation order.
+ */
+export function rebuildAttachments(
+  frame: Uint8Array,
+  detail: DubboDetail,
+  mutation: Mutation,
+): RebuildResult {
+  const w = new HessianWriter(64 + detail.attachmentEnd - detail.attachmentStart);
+  const applied = new Set<string>();
+  let changed = false;
+  if (detail.attachmentEnd === detail.attachmentStart) {
+    w.byte(0x48);
+  } else {
+    const r = new HessianReader(
+      frame,
+      detail.attachmentStart,
+      detail.attachmentEnd,
+      detail.classes.slice(),
+    );
+    if (!openMap(r)) return unsupported(`cannot re-read the attachments: ${r.error}`);
+    w.copy(frame, detail.attachmentStart, r.pos);
+    while (r.peek() !== 0x5a) {
+      const keyStart = r.pos;
+      const key = isStringTag(r.peek()) ? r.readString() : undefined;
+      if (key === undefined && !skipValue(r)) break;
+      const valueStart = r.pos;
+      const replaced = key !== undefined && mutation.has(key);
+      const next = replaced ? mutation.get(key)! : "";
+      const refables = r.refables;
+      const classes = r.classes.length;
+      const old = replaced && isStringTag(r.peek()) ? r.readString() : undefined;
+      if (old === undefined && !skipValue(r)) break;
+      if (!replaced || old === next) {
+        w.copy(frame, keyStart, r.pos);
+        if (replaced) applied.add(key);
+        continue;
+      }
+      if (r.refables !== refables || r.classes.length !== classes) {
+        // Dropping a list, map or object would renumber later Hessian references.
+        return unsupported(`attachment "${key}" holds a structured value, not a string`);
+      }
+      w.copy(frame, keyStart, valueStart).string(next);
+      applied.add(key);
+      changed = true;
+    }
+    if (r.failed) return unsupported(`cannot re-read the attachments: ${r.error}`);
+  }
+  for (const [key, value] of mutation) {
+    if (applied.has(key)) continue;
+    w.string(key).string(value);
+    changed = true;
+  }
+  if (!changed) return UNCHANGED;
+  return { kind: "map", bytes: w.byte(0x5a).finish() };
+}
+
+function unsupported(detail: string): RebuildResult {
+  return {
+    kind: "unsupported",
+    reason: `Cannot write the mutation into Dubbo attachments: ${detail}`,
+  };
+}

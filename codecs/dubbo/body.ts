@@ -1,0 +1,164 @@
+/**
+ * Dubbo bodies (data-plane spec §5.1), walked without building values.
+ *
+ * Request: dubbo version, service path, service version, method name (strings), the
+ * parameter types as JVM descriptors, one value per parameter, then the attachment map
+ * (absent in old clients). Response with status OK: a result type int, then the value
+ * (types 1, 4) or the exception (types 0, 3), then the attachment map (types 3, 4, 5).
+ *
+ * @module
+ */
+
+import { type DubboDetail, readAttachments } from "./attachments.ts";
+import { HEADER_SIZE } from "./header.ts";
+import { HessianReader } from "./hessian_reader.ts";
+import { skipValue } from "./hessian_walker.ts";
+
+/** A decoded body, or why it could not be decoded. */
+export type BodyResult =
+  | {
+    readonly ok: true;
+    readonly metadata: Map<string, string>;
+    readonly operation: string;
+    readonly detail: DubboDetail;
+  }
+  | { readonly ok: false; readonly reason: string; readonly offset: number };
+
+/** Result types of a response: 0/3 carry an exception; 3, 4 and 5 carry attachments. */
+export const RESULT_EXCEPTION = 0;
+/** @see RESULT_EXCEPTION */
+export const RESULT_WITH_ATTACHMENTS = 3;
+
+// JVM descriptor letters of primitive types (and void, which upstream counts too).
+const PRIMITIVE = new Uint8Array(128);
+for (const c of "VZBCDFIJS") PRIMITIVE[c.charCodeAt(0)] = 1;
+
+/** Decodes the request body of `frame` (whose body ends at `frame.length`). */
+export function decodeRequestBody(frame: Uint8Array, flag: number): BodyResult {
+  const r = new HessianReader(frame, HEADER_SIZE, frame.length);
+  if (!r.skipString()) return failed(r, "request", "the Dubbo version");
+  const path = r.readString();
+  if (r.failed) return failed(r, "request", "the service path");
+  const version = r.readString();
+  if (r.failed) return failed(r, "request", "the service version");
+  const method = r.readString();
+  if (r.failed) return failed(r, "request", "the method name");
+  const params = countParameterTypes(r);
+  if (params < 0) return failed(r, "request", "the parameter types");
+  for (let i = 0; i < params; i++) {
+    if (!skipValue(r)) return failed(r, "request", `argument ${i + 1} of ${params}`);
+  }
+  const classes = r.classes.slice();
+  const attachmentStart = r.pos;
+  const metadata = new Map<string, string>();
+  metadata.set("interface", path);
+  metadata.set("method", method);
+  if (version !== "") metadata.set("version", version);
+  if (!readAttachments(r, metadata)) return failed(r, "request", "the attachments");
+  return {
+    ok: true,
+    metadata,
+    operation: path + "/" + method,
+    detail: {
+      codec: "dubbo",
+      kind: "request",
+      flag,
+      attachmentStart,
+      attachmentEnd: r.pos,
+      hasSlot: true,
+      resultType: -1,
+      resultTypeEnd: 0,
+      classes,
+    },
+  };
+}
+
+/** Decodes the body of a response whose status is OK. */
+export function decodeResponseBody(frame: Uint8Array, flag: number): BodyResult {
+  const r = new HessianReader(frame, HEADER_SIZE, frame.length);
+  const typeAt = r.pos;
+  const resultType = r.readInt();
+  if (r.failed) return failed(r, "response", "the result type");
+  if (resultType < 0 || resultType > 5) {
+    r.fail(`result type ${resultType} is not between 0 and 5`, typeAt);
+    return failed(r, "response", "the result type");
+  }
+  const resultTypeEnd = r.pos;
+  const hasValue = resultType % 3 !== 2; // types 2 and 5 are a null value without bytes
+  if (hasValue && !skipValue(r)) {
+    return failed(r, "response", resultType % 3 === 0 ? "the exception" : "the return value");
+  }
+  const classes = r.classes.slice();
+  const attachmentStart = r.pos;
+  const hasSlot = resultType >= RESULT_WITH_ATTACHMENTS;
+  const metadata = new Map<string, string>();
+  if (hasSlot && !readAttachments(r, metadata)) return failed(r, "response", "the attachments");
+  return {
+    ok: true,
+    metadata,
+    operation: "",
+    detail: {
+      codec: "dubbo",
+      kind: "response",
+      flag,
+      attachmentStart,
+      // Bytes after the value of a type without attachments are left where they are.
+      attachmentEnd: hasSlot ? r.pos : attachmentStart,
+      hasSlot,
+      resultType,
+      resultTypeEnd,
+      classes,
+    },
+  };
+}
+
+/**
+ * Counts the parameters in a JVM descriptor string such as `Ljava/lang/String;[I` (2),
+ * reading its bytes in place. Returns -1 (with the reader failed) on a malformed one.
+ */
+function countParameterTypes(r: HessianReader): number {
+  const b = r.bytes;
+  const at = r.pos;
+  let count = 0;
+  let inClass = false;
+  let inArray = false;
+  for (;;) {
+    const final = r.readStringChunk();
+    if (final < 0) return -1;
+    for (let i = r.chunkStart; i < r.chunkEnd; i++) {
+      const c = b[i];
+      if (inClass) {
+        if (c === 0x3b) inClass = false; // ';'
+        continue;
+      }
+      if (c === 0x5b) { // '['
+        inArray = true;
+        continue;
+      }
+      inArray = false;
+      if (c === 0x4c) { // 'L'
+        inClass = true;
+        count++;
+      } else if (c < 128 && PRIMITIVE[c] === 1) {
+        count++;
+      } else {
+        r.fail(`"${String.fromCharCode(c)}" is not a JVM type descriptor letter`, i);
+        return -1;
+      }
+    }
+    if (final === 1) break;
+  }
+  if (inClass || inArray) {
+    r.fail("the descriptor ends inside a type", at);
+    return -1;
+  }
+  return count;
+}
+
+function failed(r: HessianReader, side: string, what: string): BodyResult {
+  return {
+    ok: false,
+    reason: `Cannot decode Dubbo ${side} body: ${what}: ${r.error}`,
+    offset: r.errorAt,
+  };
+}

@@ -1,0 +1,192 @@
+/**
+ * A zero-copy Hessian 2 reader: it reads the few values the codec keeps (ints, strings) and
+ * hands everything else to the structural walker in `hessian_walker.ts`.
+ *
+ * Nothing here throws: a failure records `error` (a sentence fragment) and `errorAt` (an
+ * offset into `bytes`), and the method returns a neutral value; callers check `failed`.
+ *
+ * @module
+ */
+
+import { decodeUtf8, skipUtf8Units, UTF8_BAD_LEAD, UTF8_TRUNCATED } from "./_utf8.ts";
+
+/** The default limit on nested lists, maps and objects. */
+export const DEFAULT_MAX_DEPTH = 512;
+
+/** Formats a byte as `0x4e` for error messages. */
+export function hex(b: number): string {
+  return "0x" + b.toString(16).padStart(2, "0");
+}
+
+/** Whether `tag` starts a Hessian 2 string (any form, including a non-final chunk). */
+export function isStringTag(tag: number): boolean {
+  return (tag >= 0 && tag <= 0x1f) || (tag >= 0x30 && tag <= 0x33) || tag === 0x52 || tag === 0x53;
+}
+
+/** Whether `tag` starts a Hessian 2 int (any form). */
+export function isIntTag(tag: number): boolean {
+  return (tag >= 0x80 && tag <= 0xd7) || tag === 0x49;
+}
+
+/** A cursor over Hessian 2 bytes `[pos, end)` of a buffer, with the stream's class table. */
+export class HessianReader {
+  /** The whole input; offsets are absolute in it. */
+  readonly bytes: Uint8Array;
+  /** The next byte to read. */
+  pos: number;
+  /** One past the last byte this reader may read. */
+  readonly end: number;
+  /** Why reading failed; empty while it has not. */
+  error = "";
+  /** Where reading failed. */
+  errorAt = 0;
+  /** Field counts of the class definitions seen so far, by definition index. */
+  classes: number[];
+  /** How many lists, maps and objects (the values a `Q` reference can name) were seen. */
+  refables = 0;
+  /** Current nesting of lists, maps and objects. */
+  depth = 0;
+  /** Nesting beyond this is invalid. */
+  readonly maxDepth: number;
+  /** The byte span of the last string chunk read by {@link readStringChunk}. */
+  chunkStart = 0;
+  /** @see chunkStart */
+  chunkEnd = 0;
+
+  constructor(bytes: Uint8Array, pos: number, end: number, classes: number[] = []) {
+    this.bytes = bytes;
+    this.pos = pos;
+    this.end = end;
+    this.classes = classes;
+    this.maxDepth = DEFAULT_MAX_DEPTH;
+  }
+
+  /** Whether a read has failed. */
+  get failed(): boolean {
+    return this.error !== "";
+  }
+
+  /** Records the first failure; always returns false. */
+  fail(reason: string, at: number = this.pos): false {
+    if (this.error === "") {
+      this.error = reason;
+      this.errorAt = at;
+    }
+    return false;
+  }
+
+  /** Records a truncation at the end of the readable range. */
+  truncated(): false {
+    return this.fail("the body ends inside a Hessian value", this.end);
+  }
+
+  /** The next tag without consuming it, or -1 at the end. */
+  peek(): number {
+    return this.pos < this.end ? this.bytes[this.pos] : -1;
+  }
+
+  /** Consumes `n` bytes after checking they exist. */
+  skipBytes(n: number): boolean {
+    if (n > this.end - this.pos) {
+      this.pos = this.end;
+      return this.truncated();
+    }
+    this.pos += n;
+    return true;
+  }
+
+  /** Reads a Hessian 2 int in any form; returns 0 on failure. */
+  readInt(): number {
+    const b = this.bytes;
+    const p = this.pos;
+    const tag = this.peek();
+    if (tag >= 0x80 && tag <= 0xbf) {
+      this.pos = p + 1;
+      return tag - 0x90;
+    }
+    if (tag >= 0xc0 && tag <= 0xcf) {
+      if (!this.skipBytes(2)) return 0;
+      return ((tag - 0xc8) << 8) | b[p + 1];
+    }
+    if (tag >= 0xd0 && tag <= 0xd7) {
+      if (!this.skipBytes(3)) return 0;
+      return ((tag - 0xd4) << 16) | (b[p + 1] << 8) | b[p + 2];
+    }
+    if (tag === 0x49) {
+      if (!this.skipBytes(5)) return 0;
+      return (b[p + 1] << 24) | (b[p + 2] << 16) | (b[p + 3] << 8) | b[p + 4];
+    }
+    if (tag < 0) this.truncated();
+    else this.fail(`expected a Hessian int, found tag ${hex(tag)}`);
+    return 0;
+  }
+
+  /**
+   * Reads one string chunk header and skips its characters, leaving the data span in
+   * `chunkStart`/`chunkEnd`. Returns 1 for a final chunk, 0 for a non-final one, -1 on failure.
+   */
+  readStringChunk(): number {
+    const b = this.bytes;
+    const p = this.pos;
+    const tag = this.peek();
+    let units: number;
+    let final = 1;
+    if (tag >= 0 && tag <= 0x1f) {
+      units = tag;
+      this.pos = p + 1;
+    } else if (tag >= 0x30 && tag <= 0x33) {
+      if (!this.skipBytes(2)) return -1;
+      units = ((tag - 0x30) << 8) | b[p + 1];
+    } else if (tag === 0x53 || tag === 0x52) {
+      if (!this.skipBytes(3)) return -1;
+      units = (b[p + 1] << 8) | b[p + 2];
+      final = tag === 0x53 ? 1 : 0;
+    } else {
+      if (tag < 0) this.truncated();
+      else this.fail(`expected a Hessian string, found tag ${hex(tag)}`);
+      return -1;
+    }
+    const start = this.pos;
+    const next = skipUtf8Units(b, start, this.end, units);
+    if (next < 0) {
+      if (next === UTF8_TRUNCATED) {
+        this.truncated();
+        return -1;
+      }
+      const at = next === UTF8_BAD_LEAD ? start : p;
+      this.fail(
+        next === UTF8_BAD_LEAD
+          ? "a Hessian string has invalid UTF-8"
+          : "a Hessian string chunk splits a surrogate pair",
+        at,
+      );
+      return -1;
+    }
+    this.chunkStart = start;
+    this.chunkEnd = next;
+    this.pos = next;
+    return final;
+  }
+
+  /** Skips a string of any form, chunked or not, without decoding it. */
+  skipString(): boolean {
+    for (;;) {
+      const r = this.readStringChunk();
+      if (r < 0) return false;
+      if (r === 1) return true;
+    }
+  }
+
+  /** Reads and decodes a string of any form; returns "" on failure. */
+  readString(): string {
+    let r = this.readStringChunk();
+    if (r < 0) return "";
+    let s = decodeUtf8(this.bytes, this.chunkStart, this.chunkEnd);
+    while (r === 0) {
+      r = this.readStringChunk();
+      if (r < 0) return "";
+      s += decodeUtf8(this.bytes, this.chunkStart, this.chunkEnd);
+    }
+    return s;
+  }
+}
