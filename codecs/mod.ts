@@ -5,3 +5,5 @@
  * @module
  */
 export * from "./codec.ts";
+export * from "./registry.ts";
+export * from "./trpc/mod.ts";

@@ -31,9 +31,9 @@ import {
 const ENCODER = new TextEncoder();
 
 /** `TRPC_SERVER_NOSERVICE_ERR`, sent when no route matches. */
-export const NO_SERVICE_ERR = 11;
+export const TRPC_NO_SERVICE_ERR = 11;
 /** `TRPC_SERVER_SYSTEM_ERR`, sent for every other proxy error. */
-export const SYSTEM_ERR = 31;
+export const TRPC_SYSTEM_ERR = 31;
 
 function unsupported(reason: string): EncodeResult {
   return { kind: "unsupported", reason: `Cannot write mutation into tRPC frame: ${reason}` };
@@ -163,7 +163,7 @@ function errorText(message: string): Uint8Array {
  * `response_meta` carries the code and text.
  */
 export function errorReplyTrpc(request: Message, error: CodecError): Uint8Array {
-  const code = error.type === "RouteNotFound" ? NO_SERVICE_ERR : SYSTEM_ERR;
+  const code = error.type === "RouteNotFound" ? TRPC_NO_SERVICE_ERR : TRPC_SYSTEM_ERR;
   const text = errorText(error.message);
   if (request.type === "stream_init") {
     // TrpcStreamInitMeta { response_meta (2) { ret (1), error_msg (2) } }

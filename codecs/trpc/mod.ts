@@ -5,5 +5,5 @@
  * @module
  */
 export { trpcCodec } from "./trpc_codec.ts";
-export { NO_SERVICE_ERR, SYSTEM_ERR } from "./_encode.ts";
+export { TRPC_NO_SERVICE_ERR, TRPC_SYSTEM_ERR } from "./_encode.ts";
 export type { TrpcDetail } from "./_decode.ts";
