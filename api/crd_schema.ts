@@ -1,0 +1,132 @@
+/**
+ * Structural OpenAPI v3 schemas for our CRDs, generated from the Effect Schemas: Effect's JSON
+ * Schema output (draft 2020-12) rewritten into what the Kubernetes API server accepts — no
+ * `$ref`, a `type` on every node, `x-kubernetes-int-or-string` for int-or-string unions, and
+ * `status` preserving unknown fields.
+ *
+ * @module
+ */
+import { Schema } from "effect";
+import { ApplicationProtocolSpec } from "./application_protocol.ts";
+import { DubboAuthorizationPolicySpec } from "./dubbo_authorization_policy.ts";
+import { MetaRouterSpec } from "./meta_router.ts";
+import { RedisDestinationSpec } from "./redis_destination.ts";
+import { RedisServiceSpec } from "./redis_service.ts";
+
+/** A JSON Schema node in OpenAPI v3 form. */
+export type JsonSchemaNode = { readonly [key: string]: unknown };
+
+/** The five Aeraki CRD kinds. */
+export type AerakiKind =
+  | "ApplicationProtocol"
+  | "MetaRouter"
+  | "RedisService"
+  | "RedisDestination"
+  | "DubboAuthorizationPolicy";
+
+/** The Aeraki kinds, in a stable order. */
+export const AERAKI_KINDS: readonly AerakiKind[] = [
+  "ApplicationProtocol",
+  "MetaRouter",
+  "RedisService",
+  "RedisDestination",
+  "DubboAuthorizationPolicy",
+];
+
+const SPECS: Readonly<Record<AerakiKind, Schema.Top>> = {
+  ApplicationProtocol: ApplicationProtocolSpec,
+  MetaRouter: MetaRouterSpec,
+  RedisService: RedisServiceSpec,
+  RedisDestination: RedisDestinationSpec,
+  DubboAuthorizationPolicy: DubboAuthorizationPolicySpec,
+};
+
+/**
+ * The `openAPIV3Schema` of a CRD version for `kind`: a structural schema with `apiVersion`,
+ * `kind`, `metadata`, the generated `spec` and an opaque `status`.
+ *
+ * @example
+ * ```ts
+ * import { crdSchema } from "./crd_schema.ts";
+ * const schema = crdSchema("MetaRouter");
+ * schema.type; // "object"
+ * ```
+ */
+export function crdSchema(kind: AerakiKind): JsonSchemaNode {
+  return {
+    type: "object",
+    properties: {
+      apiVersion: { type: "string" },
+      kind: { type: "string" },
+      metadata: { type: "object" },
+      spec: toStructural(SPECS[kind]),
+      status: { type: "object", "x-kubernetes-preserve-unknown-fields": true },
+    },
+  };
+}
+
+/** Converts any Effect schema into a structural OpenAPI v3 schema (see the module doc). */
+export function toStructural(schema: Schema.Top): JsonSchemaNode {
+  const doc = Schema.toJsonSchemaDocument(schema);
+  const defs = (doc.definitions ?? {}) as Record<string, unknown>;
+  return rewrite(doc.schema, defs, 0);
+}
+
+const SAFE = Number.MAX_SAFE_INTEGER;
+
+function rewrite(node: unknown, defs: Record<string, unknown>, depth: number): JsonSchemaNode {
+  if (typeof node !== "object" || node === null || depth > 64) return opaque();
+  const n = node as Record<string, unknown>;
+  if (typeof n.$ref === "string") {
+    return rewrite(defs[n.$ref.split("/").pop() ?? ""], defs, depth + 1);
+  }
+  const union = (n.anyOf ?? n.oneOf) as unknown[] | undefined;
+  if (Array.isArray(union)) return rewriteUnion(union, defs, depth);
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(n)) {
+    if (key === "properties") {
+      out.properties = Object.fromEntries(
+        Object.entries(value as Record<string, unknown>).map(([k, v]) => [
+          k,
+          rewrite(v, defs, depth + 1),
+        ]),
+      );
+    } else if (key === "items" || (key === "additionalProperties" && value !== true)) {
+      if (value !== false) out[key] = rewrite(value, defs, depth + 1);
+    } else if (key === "const") {
+      out.enum = [value];
+    } else if ((key === "minimum" && value === -SAFE) || (key === "maximum" && value === SAFE)) {
+      continue;
+    } else if (!["additionalProperties", "$schema", "$defs", "allOf"].includes(key)) {
+      out[key] = value;
+    }
+  }
+  if (out.type === undefined) {
+    if (out.properties || out.additionalProperties) out.type = "object";
+    else if (out.items) out.type = "array";
+    else if (Array.isArray(out.enum) && out.enum.every((e) => typeof e === "string")) {
+      out.type = "string";
+    } else return { ...opaque(), ...out };
+  }
+  return out;
+}
+
+function rewriteUnion(
+  members: unknown[],
+  defs: Record<string, unknown>,
+  depth: number,
+): JsonSchemaNode {
+  const parts = members.map((m) => rewrite(m, defs, depth + 1));
+  const types = new Set(parts.map((p) => p.type));
+  if (types.size === 2 && types.has("string") && (types.has("integer") || types.has("number"))) {
+    return { "x-kubernetes-int-or-string": true };
+  }
+  if (types.size === 1 && parts.every((p) => Array.isArray(p.enum))) {
+    return { type: parts[0].type, enum: parts.flatMap((p) => p.enum as unknown[]) };
+  }
+  return types.size === 1 ? parts[0] : opaque();
+}
+
+function opaque(): JsonSchemaNode {
+  return { type: "object", "x-kubernetes-preserve-unknown-fields": true };
+}
