@@ -27,6 +27,7 @@ function decoder<T>(
   const run = Schema.decodeUnknownResult(schema, {
     errors: "all",
     onExcessProperty: strict ? "error" : "ignore",
+    reportInput: true,
   });
   return (input) => {
     const result = run(input);
