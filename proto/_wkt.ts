@@ -69,20 +69,20 @@ function parseFieldMask(ctx: Context, json: unknown, path: string): unknown {
 
 /** Parses any JSON value into a google.protobuf.Value plain object. */
 export function parseValue(ctx: Context, json: unknown, path: string): unknown {
-  if (json === null) return { null_value: 0 };
+  if (json === null) return { nullValue: 0 };
   switch (typeof json) {
     case "string":
-      return { string_value: json };
+      return { stringValue: json };
     case "boolean":
-      return { bool_value: json };
+      return { boolValue: json };
     case "number":
       return Number.isFinite(json)
-        ? { number_value: json }
+        ? { numberValue: json }
         : report(ctx, path, `Expected a finite number: got ${describe(json)}`);
     case "object":
       return Array.isArray(json)
-        ? { list_value: parseListValue(ctx, json, path) }
-        : { struct_value: parseStruct(ctx, json, path) };
+        ? { listValue: parseListValue(ctx, json, path) }
+        : { structValue: parseStruct(ctx, json, path) };
     default:
       return report(ctx, path, `Expected a JSON value: got ${describe(json)}`);
   }

@@ -29,6 +29,7 @@ const BUNDLED = [
 /** Packages whose files do not live in the folder their name implies. */
 const PACKAGE_FILES: Readonly<Record<string, readonly string[]>> = {
   "envoy.extensions.filters.network.kafka_broker.v3": ["envoy_contrib/kafka_broker.proto"],
+  "envoy.tcp.metadataexchange.config": ["envoy_contrib/istio_metadata_exchange.proto"],
 };
 
 class Loader {
