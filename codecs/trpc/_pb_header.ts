@@ -109,9 +109,17 @@ export type HeaderResult =
   | { readonly ok: false; readonly reason: string; readonly offset: number };
 
 /**
- * Reads `buf[start, end)` as the message `spec` describes. Named string fields win over
- * `trans_info` entries of the same name, so a client cannot spoof `func` through trans_info.
+ * Names of header fields. A `trans_info` entry with one of these keys is ignored, so a
+ * client cannot spoof `func` (or hide the real one) through trans_info.
  */
+export const HEADER_FIELD_NAMES: ReadonlySet<string> = new Set([
+  "caller",
+  "callee",
+  "func",
+  "error_msg",
+]);
+
+/** Reads `buf[start, end)` as the message `spec` describes. */
 export function readHeader(
   buf: Uint8Array,
   start: number,
@@ -127,27 +135,16 @@ export function readHeader(
     func: "",
     metadata: new Map(),
   };
-  const named: [string, string][] = [];
   const r = new WireReader(buf, start, end);
-  readFields(r, spec, facts, named, 0);
+  readFields(r, spec, facts, 0);
   if (r.error !== undefined) {
     return { ok: false, reason: `${spec.name} is malformed: ${r.error}`, offset: r.errorAt };
-  }
-  for (const [key, value] of named) {
-    if (key === "func") facts.func = value;
-    if (value !== "" || key !== "error_msg") facts.metadata.set(key, value);
   }
   return { ok: true, facts };
 }
 
-function readFields(
-  r: WireReader,
-  spec: HeaderSpec,
-  facts: HeaderFacts,
-  named: [string, string][],
-  depth: number,
-): void {
-  for (const key of spec.always ?? []) named.push([key, ""]);
+function readFields(r: WireReader, spec: HeaderSpec, facts: HeaderFacts, depth: number): void {
+  for (const key of spec.always ?? []) facts.metadata.set(key, "");
   while (r.more()) {
     const at = r.pos;
     const tag = r.tag();
@@ -171,14 +168,21 @@ function readFields(
     const len = r.length();
     const from = r.pos;
     r.pos += len;
-    if ("str" in rule) named.push([rule.str, utf8(r.buf, from, from + len)]);
+    if ("str" in rule) readString(r.buf, from, from + len, rule.str, facts);
     else if ("transInfo" in rule) readEntry(r, from, from + len, facts.metadata);
     else if (depth === 0) {
       const sub = new WireReader(r.buf, from, from + len);
-      readFields(sub, rule.message, facts, named, depth + 1);
+      readFields(sub, rule.message, facts, depth + 1);
       if (sub.error !== undefined) r.fail(sub.error, sub.errorAt);
     }
   }
+}
+
+function readString(buf: Uint8Array, start: number, end: number, key: string, f: HeaderFacts) {
+  const value = utf8(buf, start, end);
+  if (key === "func") f.func = value;
+  // An empty error text is no error text; every other named field is always present.
+  if (value !== "" || key !== "error_msg") f.metadata.set(key, value);
 }
 
 /** Reads one `map<string, bytes>` entry into `metadata` with its key lower-cased. */
@@ -199,7 +203,10 @@ function readEntry(r: WireReader, start: number, end: number, metadata: Map<stri
     } else e.skip(tag & 7, field, at);
   }
   if (e.error !== undefined) r.fail(`trans_info entry is malformed: ${e.error}`, e.errorAt);
-  else metadata.set(key.toLowerCase(), value);
+  else {
+    const lower = key.toLowerCase();
+    if (!HEADER_FIELD_NAMES.has(lower)) metadata.set(lower, value);
+  }
 }
 
 /**

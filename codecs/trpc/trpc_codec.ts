@@ -12,8 +12,8 @@ import { encodeTrpc, errorReplyTrpc } from "./_encode.ts";
  * (a hand-written wire reader, no protobuf objects) and exposes:
  *
  * - unary requests: `caller`, `callee`, `func` and every `trans_info` entry (values decoded
- *   as UTF-8, keys lower-cased; the named fields win over trans_info entries of the same
- *   name); `call_type` 1 (oneway) gives type `oneway`; the operation is `func`;
+ *   as UTF-8, keys lower-cased; trans_info entries named `caller`, `callee`, `func` or
+ *   `error_msg` are ignored so they cannot spoof the header); `call_type` 1 (oneway) gives type `oneway`; the operation is `func`;
  * - unary responses (`side: "response"`): `error_msg` when not empty and `trans_info`;
  *   status `error` when `ret` or `func_ret` is not 0;
  * - stream frames: INIT → `stream_init` (request meta as for requests), DATA and FEEDBACK →

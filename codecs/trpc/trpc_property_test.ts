@@ -16,7 +16,7 @@ function runs(): fc.Parameters<unknown> {
 
 /** Keys from a small alphabet, so case-insensitive collisions and named-field clashes happen. */
 const key = fc.oneof(
-  fc.constantFrom("func", "Callee", "env", "ENV", "trpc-dyeing-key", ""),
+  fc.constantFrom("func", "Callee", "Error_Msg", "env", "ENV", "trpc-dyeing-key", ""),
   fc.string({ unit: fc.constantFrom("a", "B", "c", "-", "é"), maxLength: 4 }),
 );
 const text = fc.string({ unit: "grapheme", maxLength: 12 });
@@ -41,11 +41,15 @@ function build(h: Header, b: Uint8Array): Uint8Array {
   }, b);
 }
 
-/** The metadata the codec must expose: trans_info lower-cased, then the named fields. */
+/** The metadata the codec must expose: the named fields, then trans_info lower-cased. */
 function expected(h: Header, trans: Iterable<[string, string]>): Record<string, string> {
   const m = new Map<string, string>();
-  for (const [k, v] of trans) m.set(k.toLowerCase(), v);
   for (const k of ["caller", "callee", "func"] as const) m.set(k, h[k]);
+  for (const [k, v] of trans) {
+    if (!["caller", "callee", "func", "error_msg"].includes(k.toLowerCase())) {
+      m.set(k.toLowerCase(), v);
+    }
+  }
   return Object.fromEntries(m);
 }
 

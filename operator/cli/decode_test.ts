@@ -1,0 +1,185 @@
+import assert from "node:assert/strict";
+import thrift from "thrift";
+import { memoryIo } from "./command.ts";
+import { decodeCommand } from "./decode.ts";
+import { main } from "./main.ts";
+import { requestFrame as dubboRequest } from "../../codecs/dubbo/_testing.ts";
+import {
+  bytes,
+  requestFrame,
+  responseFrame,
+  streamFrame,
+  streamInitFrame,
+  transInfo,
+} from "../../codecs/trpc/_testing.ts";
+
+function concat(...parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  parts.reduce((at, p) => (out.set(p, at), at + p.length), 0);
+  return out;
+}
+
+async function decode(args: string[], stdin: Uint8Array = new Uint8Array()) {
+  const io = memoryIo(stdin);
+  const code = await decodeCommand.run(args, io);
+  const lines = io.stdout().split("\n").filter((l) => l !== "").map((l) => JSON.parse(l));
+  return { code, lines, stderr: io.stderr() };
+}
+
+const HELLO = requestFrame({
+  request_id: 1,
+  caller: bytes("trpc.app.client.Caller"),
+  callee: bytes("trpc.test.helloworld.Greeter"),
+  func: bytes("/trpc.test.helloworld.Greeter/SayHello"),
+  trans_info: transInfo({ "Trpc-Env": "test" }),
+}, bytes("body"));
+
+Deno.test("decodeCommand prints one JSON line per tRPC message from standard input", async () => {
+  const second = requestFrame({ request_id: 2, call_type: 1, func: bytes("/a/B") });
+  const { code, lines, stderr } = await decode(["--protocol", "trpc", "-"], concat(HELLO, second));
+  assert.equal(stderr, "");
+  assert.equal(code, 0);
+  assert.deepEqual(lines, [
+    {
+      type: "request",
+      requestId: "1",
+      status: "ok",
+      metadata: {
+        "trpc-env": "test",
+        caller: "trpc.app.client.Caller",
+        callee: "trpc.test.helloworld.Greeter",
+        func: "/trpc.test.helloworld.Greeter/SayHello",
+      },
+      size: HELLO.length,
+    },
+    {
+      type: "oneway",
+      requestId: "2",
+      status: "ok",
+      metadata: { caller: "", callee: "", func: "/a/B" },
+      size: second.length,
+    },
+  ]);
+});
+
+Deno.test("decodeCommand reads a file and decodes the response side", async () => {
+  const file = await Deno.makeTempFile({ suffix: ".bin" });
+  try {
+    await Deno.writeFile(file, responseFrame({ request_id: 7, ret: 21, error_msg: bytes("late") }));
+    const { code, lines } = await decode(["--side=response", "--protocol=trpc", file]);
+    assert.equal(code, 0);
+    assert.deepEqual(lines.map((l) => [l.type, l.requestId, l.status, l.metadata]), [
+      ["response", "7", "error", { error_msg: "late" }],
+    ]);
+  } finally {
+    await Deno.remove(file);
+  }
+});
+
+Deno.test("decodeCommand shows the stream id of stream frames", async () => {
+  const init = streamInitFrame(5, { request_meta: { func: bytes("/a/B") } });
+  const { lines } = await decode(
+    ["--protocol", "trpc", "-"],
+    concat(init, streamFrame(2, 5, bytes("x"))),
+  );
+  assert.deepEqual(lines.map((l) => [l.type, l.streamId]), [["stream_init", 5], [
+    "stream_data",
+    5,
+  ]]);
+});
+
+Deno.test("decodeCommand reports invalid bytes with their absolute offset", async () => {
+  const garbage = new Uint8Array([0x12, 0x34, 0, 0]);
+  const { code, lines, stderr } = await decode(["--protocol", "trpc", "-"], concat(HELLO, garbage));
+  assert.equal(code, 1);
+  assert.equal(lines.length, 1);
+  assert.equal(
+    stderr,
+    `<stdin>: byte ${HELLO.length}: Cannot decode tRPC frame: magic is 0x1234, expected 0x0930\n`,
+  );
+});
+
+Deno.test("decodeCommand treats a frame cut off at the end as invalid", async () => {
+  const cut = concat(HELLO, HELLO.subarray(0, 10));
+  const { code, lines, stderr } = await decode(["--protocol", "trpc", "-"], cut);
+  assert.equal(code, 1);
+  assert.equal(lines.length, 1);
+  assert.equal(
+    stderr,
+    `<stdin>: byte ${HELLO.length}: Cannot decode trpc message: input ends inside a frame ` +
+      `(10 bytes left, the frame needs ${HELLO.length})\n`,
+  );
+});
+
+Deno.test("decodeCommand decodes Dubbo requests written by hessian.js", async () => {
+  const frame = dubboRequest({ method: "sayHello", attachments: { group: "blue" } }, 99n);
+  const { code, lines } = await decode(["--protocol", "dubbo", "-"], frame);
+  assert.equal(code, 0);
+  assert.equal(lines.length, 1);
+  assert.deepEqual([lines[0].type, lines[0].requestId, lines[0].size], [
+    "request",
+    "99",
+    frame.length,
+  ]);
+  assert.equal(lines[0].metadata.method, "sayHello");
+  assert.equal(lines[0].metadata.group, "blue");
+});
+
+Deno.test("decodeCommand decodes framed binary Thrift written by the thrift package", async () => {
+  // deno-lint-ignore no-explicit-any
+  const t = thrift as any;
+  const chunks: Uint8Array[] = [];
+  const transport = new t.TFramedTransport(
+    undefined,
+    (b: Uint8Array) => chunks.push(new Uint8Array(b)),
+  );
+  const protocol = new t.TBinaryProtocol(transport);
+  for (const seq of [17, 18]) {
+    protocol.writeMessageBegin("sayHello", t.Thrift.MessageType.CALL, seq);
+    protocol.writeStructBegin("args");
+    protocol.writeFieldBegin("name", t.Thrift.Type.STRING, 1);
+    protocol.writeString("world");
+    protocol.writeFieldEnd();
+    protocol.writeFieldStop();
+    protocol.writeStructEnd();
+    protocol.writeMessageEnd();
+    transport.flush();
+  }
+  const { code, lines } = await decode(["--protocol", "thrift", "-"], concat(...chunks));
+  assert.equal(code, 0);
+  assert.deepEqual(lines.map((l) => [l.type, l.requestId, l.metadata.method]), [
+    ["request", "17", "sayHello"],
+    ["request", "18", "sayHello"],
+  ]);
+});
+
+Deno.test("decodeCommand lists the known protocols for an unknown one", async () => {
+  const { code, stderr } = await decode(["--protocol", "brpc", "-"]);
+  assert.equal(code, 2);
+  assert.equal(stderr, `Cannot decode: unknown protocol "brpc" (known: dubbo, thrift, trpc)\n`);
+});
+
+Deno.test("decodeCommand rejects bad arguments with exit status 2", async () => {
+  for (
+    const args of [
+      ["-"],
+      ["--protocol", "trpc"],
+      ["--protocol", "trpc", "--side", "both", "-"],
+      ["--protocol", "trpc", "--bogus", "-"],
+      ["--protocol"],
+    ]
+  ) {
+    const { code, stderr } = await decode(args);
+    assert.equal(code, 2, args.join(" "));
+    assert.match(stderr, /^Cannot decode: .*\n\nUsage:/, args.join(" "));
+  }
+  const missing = await decode(["--protocol", "trpc", "/no/such/file.bin"]);
+  assert.equal(missing.code, 1);
+  assert.match(missing.stderr, /^Cannot read "\/no\/such\/file.bin": /);
+});
+
+Deno.test("main() loads decode lazily and prints its usage", async () => {
+  const io = memoryIo();
+  assert.equal(await main(["help", "decode"], io), 0);
+  assert.match(io.stdout(), /^Usage: deno task aeraki decode --protocol/);
+});
