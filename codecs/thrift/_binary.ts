@@ -52,7 +52,7 @@ export function binaryHeader(b: Uint8Array, w: Walk, pos: number): number {
   w.nameStart = pos + 4;
   w.nameEnd = w.nameStart + length;
   const end = w.nameEnd + (strict ? 4 : 5);
-  const ok = need(b, w, w.nameEnd, end);
+  const ok = need(b, w, pos, end);
   if (ok < 0) return ok;
   if (!strict) {
     w.type = b[w.nameEnd];
@@ -81,6 +81,7 @@ export function skipBinaryStruct(b: Uint8Array, w: Walk, pos: number, depth: num
     if (pos >= b.length) return short(w, pos, pos + 1);
     const type = b[pos];
     if (type === T_STOP) return pos + 1;
+    if (minSize(type) === 0) return fail(w, pos, `unknown field type "${type}" at byte "${pos}"`);
     if (pos + 3 > b.length) return short(w, pos, pos + 3);
     pos = skipBinary(b, w, pos + 3, type, depth);
     if (pos < 0) return pos;

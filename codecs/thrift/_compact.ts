@@ -81,6 +81,7 @@ export function skipCompactStruct(b: Uint8Array, w: Walk, pos: number, depth: nu
     const head = b[pos];
     if (head === 0) return pos + 1;
     const type = head & 0x0f;
+    if (minSize(type) === 0) return fail(w, pos, `unknown compact type "${type}" at byte "${pos}"`);
     pos++;
     if (head >> 4 === 0) {
       pos = skipVarint(b, w, pos, 3);

@@ -103,22 +103,38 @@ export function libWrite(
   return out;
 }
 
-/** The library's bytes for a `sayHello`-shaped message (call by default). */
-export function libCall(
-  s: Stack,
-  options: {
-    method?: string;
-    seqid?: number;
-    type?: number;
-    req?: Req;
-    headers?: Record<string, string>;
-  },
-): Uint8Array {
+/** What {@link libCall} writes; a call to `sayHello` with seqid 1 by default. */
+export interface CallOptions {
+  method?: string;
+  seqid?: number;
+  type?: number;
+  req?: Req;
+  /** The struct after the message header; `HelloArgs(req)` by default. */
+  body?: { write(p: TProtocol): void };
+  headers?: Record<string, string>;
+}
+
+/** The library's bytes for one message. */
+export function libCall(s: Stack, options: CallOptions = {}): Uint8Array {
   return libWrite(s, (p) => {
     p.writeMessageBegin(options.method ?? "sayHello", options.type ?? 1, options.seqid ?? 1);
-    new HelloArgs(options.req ?? null).write(p);
+    (options.body ?? new HelloArgs(options.req ?? null)).write(p);
     p.writeMessageEnd();
   }, options.headers);
+}
+
+/** Reads a message with the library's THeaderProtocol and returns the headers it saw. */
+export function libReadHeaders(bytes: Uint8Array): Record<string, string> {
+  let result: Record<string, string> | undefined;
+  buffered.receiver((transport) => {
+    const p = new header(transport);
+    p.readMessageBegin();
+    new HelloArgs().read(p);
+    p.readMessageEnd();
+    result = { ...p.getTransport?.().getReadHeaders?.() };
+  })(Buffer.from(bytes));
+  if (!result) throw new Error("The thrift library read no message");
+  return result;
 }
 
 /** Reads one message header and TApplicationException with the library, from `bytes`. */
@@ -133,7 +149,7 @@ export function libReadException(
     const x = new Thrift.TApplicationException();
     x.read(p);
     p.readMessageEnd();
-    result = { ...begin, message: x.message, type: x.type };
+    result = { ...begin, fname: String(begin.fname), message: x.message, type: x.type };
   })(Buffer.from(bytes));
   if (!result) throw new Error("The thrift library read no message");
   return result;
