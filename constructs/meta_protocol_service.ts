@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { Size } from "cdk8s";
 import * as kplus from "cdk8s-plus-33";
 import { Construct } from "constructs";
 import { DestinationRule, type DestinationRuleSpec } from "./istio.ts";
@@ -44,6 +45,8 @@ export interface MetaProtocolServiceProps {
   readonly trafficPolicy?: DestinationRuleSpec["trafficPolicy"];
   /** The mesh DNS domain. @default "cluster.local" */
   readonly domain?: string;
+  /** Container resources. @default requests 100m CPU / 128 MiB, limits 1 CPU / 512 MiB */
+  readonly resources?: kplus.ContainerResources;
 }
 
 const LABEL_VALUE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -76,13 +79,6 @@ export class MetaProtocolService extends Construct {
     this.host = `${name}.${namespace}.svc.${props.domain ?? "cluster.local"}`;
     this.node.addValidation({ validate: () => validateProps(props, this.portName) });
 
-    const deployments = new Map<string, kplus.Deployment>();
-    for (const version of props.versions) {
-      if (deployments.has(version.name)) continue; // reported by validateProps
-      deployments.set(version.name, versionDeployment(this, name, namespace, props, version));
-    }
-    this.deployments = deployments;
-
     this.service = new kplus.Service(this, "Service", {
       metadata: { name, namespace, labels: { app: name } },
       ports: [{
@@ -93,6 +89,13 @@ export class MetaProtocolService extends Construct {
       }],
     });
     this.service.selectLabel("app", name);
+
+    const deployments = new Map<string, kplus.Deployment>();
+    for (const version of props.versions) {
+      if (deployments.has(version.name)) continue; // reported by validateProps
+      deployments.set(version.name, versionDeployment(this, name, namespace, props, version));
+    }
+    this.deployments = deployments;
 
     this.destinationRule = new DestinationRule(this, "DestinationRule", {
       metadata: { name, namespace },
@@ -130,6 +133,10 @@ function versionDeployment(
     name,
     image: version.image,
     portNumber: props.containerPort ?? props.port,
+    resources: props.resources ?? {
+      cpu: { request: kplus.Cpu.millis(100), limit: kplus.Cpu.units(1) },
+      memory: { request: Size.mebibytes(128), limit: Size.mebibytes(512) },
+    },
     securityContext: { ensureNonRoot: false, readOnlyRootFilesystem: false },
     envVariables: Object.fromEntries(
       Object.entries(version.env ?? {}).map(([k, v]) => [k, kplus.EnvValue.fromValue(v)]),

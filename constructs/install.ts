@@ -1,0 +1,231 @@
+/**
+ * `AerakiInstall`: everything a cluster needs to run the operator image — the five CRDs,
+ * a ServiceAccount with least-privilege RBAC, the Deployment and its Service.
+ *
+ * @module
+ */
+import { ApiObject, type ApiObjectProps, Duration, Size } from "cdk8s";
+import * as kplus from "cdk8s-plus-33";
+import { Construct } from "constructs";
+import { AerakiCrds } from "./crds.ts";
+
+/** Props of {@link AerakiInstall}. */
+export interface AerakiInstallProps {
+  /** The operator image. @default "ghcr.io/aeraki-deno/aeraki:0.1.0" */
+  readonly image?: string;
+  /** Namespace of the operator and of the EnvoyFilters it writes (Istio's root namespace). @default "istio-system" */
+  readonly namespace?: string;
+  /** Operator replicas; all serve RDS, one leads the EnvoyFilter writes. @default 1 */
+  readonly replicas?: number;
+  /** Istio's DNS domain. @default "cluster.local" */
+  readonly domain?: string;
+  /** Whether to install the CRDs (turn off when another tool owns them). @default true */
+  readonly crds?: boolean;
+  /** Container resources. @default requests 100m CPU / 128 MiB, limits 1 CPU / 512 MiB */
+  readonly resources?: kplus.ContainerResources;
+}
+
+/** Ports the operator listens on. */
+export const OPERATOR_PORTS = {
+  /** MetaProtocol RDS (xDS) for sidecars, cluster `aeraki-xds`. */
+  xds: 15010,
+  /** The validating admission webhook (HTTPS). */
+  webhook: 15017,
+  /** `/ready`, `/healthz` and Prometheus `/metrics`. */
+  monitoring: 8080,
+} as const;
+
+/** The name of the operator's Service, ServiceAccount and Deployment (as upstream). */
+export const OPERATOR_NAME = "aeraki";
+
+/** Installs the Aeraki operator. */
+export class AerakiInstall extends Construct {
+  /** The operator Deployment. */
+  readonly deployment: kplus.Deployment;
+  /** The Service exposing xDS, the webhook and monitoring. */
+  readonly service: kplus.Service;
+  /** The operator's ServiceAccount. */
+  readonly serviceAccount: kplus.ServiceAccount;
+
+  /** Creates the install objects. */
+  constructor(scope: Construct, id: string, props: AerakiInstallProps = {}) {
+    super(scope, id);
+    const namespace = props.namespace ?? "istio-system";
+    const metadata = { name: OPERATOR_NAME, namespace, labels: { app: OPERATOR_NAME } };
+    if (props.crds ?? true) new AerakiCrds(this, "Crds");
+
+    this.serviceAccount = new kplus.ServiceAccount(this, "ServiceAccount", {
+      metadata,
+      automountToken: true,
+    });
+    grantOperatorPermissions(this, this.serviceAccount, namespace);
+    this.deployment = operatorDeployment(this, props, namespace, this.serviceAccount);
+    this.service = new kplus.Service(this, "Service", {
+      metadata,
+      selector: this.deployment,
+      ports: [
+        { name: "grpc-xds", port: OPERATOR_PORTS.xds, targetPort: OPERATOR_PORTS.xds },
+        { name: "https-webhook", port: 443, targetPort: OPERATOR_PORTS.webhook },
+        {
+          name: "http-monitoring",
+          port: OPERATOR_PORTS.monitoring,
+          targetPort: OPERATOR_PORTS.monitoring,
+        },
+      ],
+    });
+  }
+}
+
+function operatorDeployment(
+  scope: Construct,
+  props: AerakiInstallProps,
+  namespace: string,
+  serviceAccount: kplus.ServiceAccount,
+): kplus.Deployment {
+  const deployment = new kplus.Deployment(scope, "Deployment", {
+    metadata: { name: OPERATOR_NAME, namespace, labels: { app: OPERATOR_NAME } },
+    replicas: props.replicas ?? 1,
+    select: false,
+    serviceAccount,
+    podMetadata: {
+      labels: { app: OPERATOR_NAME },
+      annotations: { "sidecar.istio.io/inject": "false" },
+    },
+    securityContext: { ensureNonRoot: true, user: 65532, group: 65532 },
+  });
+  deployment.select(kplus.LabelSelector.of({ labels: { app: OPERATOR_NAME } }));
+  const rootCert = kplus.Volume.fromConfigMap(
+    scope,
+    "RootCert",
+    kplus.ConfigMap.fromConfigMapName(scope, "IstioRootCert", "istio-ca-root-cert"),
+    { name: "istio-ca-root-cert", optional: true },
+  );
+  deployment.addContainer({
+    name: "aeraki",
+    image: props.image ?? "ghcr.io/aeraki-deno/aeraki:0.1.0",
+    args: [
+      "operator",
+      `--root-namespace=${namespace}`,
+      `--domain=${props.domain ?? "cluster.local"}`,
+    ],
+    envVariables: {
+      POD_NAME: kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.POD_NAME),
+      POD_NAMESPACE: kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.POD_NAMESPACE),
+    },
+    ports: [
+      { name: "grpc-xds", number: OPERATOR_PORTS.xds },
+      { name: "https-webhook", number: OPERATOR_PORTS.webhook },
+      { name: "http-monitoring", number: OPERATOR_PORTS.monitoring },
+    ],
+    readiness: kplus.Probe.fromHttpGet("/ready", {
+      port: OPERATOR_PORTS.monitoring,
+      periodSeconds: Duration.seconds(5),
+    }),
+    liveness: kplus.Probe.fromHttpGet("/healthz", {
+      port: OPERATOR_PORTS.monitoring,
+      initialDelaySeconds: Duration.seconds(10),
+    }),
+    resources: props.resources ?? {
+      cpu: { request: kplus.Cpu.millis(100), limit: kplus.Cpu.units(1) },
+      memory: { request: sizeMiB(128), limit: sizeMiB(512) },
+    },
+    securityContext: {
+      ensureNonRoot: true,
+      readOnlyRootFilesystem: true,
+      allowPrivilegeEscalation: false,
+      user: 65532,
+      group: 65532,
+    },
+    volumeMounts: [{ path: "/var/run/secrets/istio", volume: rootCert, readOnly: true }],
+  });
+  return deployment;
+}
+
+function sizeMiB(n: number): Size {
+  return Size.mebibytes(n);
+}
+
+type Rule = readonly [group: string, resources: readonly string[], verbs: readonly string[]];
+
+const READ = ["get", "list", "watch"] as const;
+const WRITE = ["get", "list", "watch", "create", "update", "patch", "delete"] as const;
+
+/** Cluster-wide permissions: read what generation needs, write only what the operator owns. */
+export const OPERATOR_CLUSTER_RULES: readonly Rule[] = [
+  ["metaprotocol.aeraki.io", ["applicationprotocols", "metarouters"], READ],
+  ["redis.aeraki.io", ["redisservices", "redisdestinations"], READ],
+  ["dubbo.aeraki.io", ["dubboauthorizationpolicies"], READ],
+  ["metaprotocol.aeraki.io", ["applicationprotocols/status", "metarouters/status"], [
+    "get",
+    "update",
+    "patch",
+  ]],
+  ["redis.aeraki.io", ["redisservices/status", "redisdestinations/status"], [
+    "get",
+    "update",
+    "patch",
+  ]],
+  ["dubbo.aeraki.io", ["dubboauthorizationpolicies/status"], ["get", "update", "patch"]],
+  ["networking.istio.io", ["destinationrules", "gateways"], READ],
+  ["networking.istio.io", ["serviceentries"], ["get", "list", "watch", "update", "patch"]],
+  ["networking.istio.io", ["envoyfilters", "virtualservices"], WRITE],
+  ["", ["services", "namespaces"], READ],
+  ["", ["configmaps"], ["get", "list", "watch", "create"]],
+  // Redis auth secrets are read by name; no wildcard verbs and no writes on Secrets.
+  ["", ["secrets"], READ],
+  ["", ["events"], ["create", "patch"]],
+  ["admissionregistration.k8s.io", ["validatingwebhookconfigurations"], [
+    "get",
+    "list",
+    "watch",
+    "create",
+    "update",
+    "patch",
+  ]],
+];
+
+/** Root-namespace permissions: leader election leases. */
+export const OPERATOR_NAMESPACE_RULES: readonly Rule[] = [
+  ["coordination.k8s.io", ["leases"], ["get", "list", "watch", "create", "update", "patch"]],
+];
+
+function grantOperatorPermissions(
+  scope: Construct,
+  account: kplus.ServiceAccount,
+  namespace: string,
+): void {
+  const toRules = (rules: readonly Rule[]) =>
+    rules.map(([group, resources, verbs]) => ({
+      apiGroups: [group],
+      resources: [...resources],
+      verbs: [...verbs],
+    }));
+  const subjects = [{ kind: "ServiceAccount", name: account.name, namespace }];
+  const rbac = "rbac.authorization.k8s.io";
+  new ApiObject(scope, "ClusterRole", {
+    apiVersion: `${rbac}/v1`,
+    kind: "ClusterRole",
+    metadata: { name: OPERATOR_NAME },
+    rules: toRules(OPERATOR_CLUSTER_RULES),
+  } as ApiObjectProps);
+  new ApiObject(scope, "ClusterRoleBinding", {
+    apiVersion: `${rbac}/v1`,
+    kind: "ClusterRoleBinding",
+    metadata: { name: OPERATOR_NAME },
+    roleRef: { apiGroup: rbac, kind: "ClusterRole", name: OPERATOR_NAME },
+    subjects,
+  } as ApiObjectProps);
+  new ApiObject(scope, "Role", {
+    apiVersion: `${rbac}/v1`,
+    kind: "Role",
+    metadata: { name: OPERATOR_NAME, namespace },
+    rules: toRules(OPERATOR_NAMESPACE_RULES),
+  } as ApiObjectProps);
+  new ApiObject(scope, "RoleBinding", {
+    apiVersion: `${rbac}/v1`,
+    kind: "RoleBinding",
+    metadata: { name: OPERATOR_NAME, namespace },
+    roleRef: { apiGroup: rbac, kind: "Role", name: OPERATOR_NAME },
+    subjects,
+  } as ApiObjectProps);
+}

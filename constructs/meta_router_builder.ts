@@ -1,0 +1,257 @@
+/**
+ * `MetaRouterBuilder`: a fluent way to write a MetaRouter — route by attribute, split by
+ * weight, mirror a percentage, mutate headers, rate-limit — that rejects impossible configs
+ * at synth time (weights not summing to 100, a mirror percentage without a mirror, a subset
+ * the known DestinationRule lacks, a regex that is not RE2) with the route's name.
+ *
+ * @example
+ * ```ts
+ * import { Chart, Testing } from "cdk8s";
+ * import { MetaRouterBuilder } from "./meta_router_builder.ts";
+ * const chart = new Chart(Testing.app(), "mesh", { namespace: "meta-thrift" });
+ * const router = new MetaRouterBuilder(chart, "router", {
+ *   host: "thrift-sample-server.meta-thrift.svc.cluster.local",
+ * });
+ * router.route("traffic-split").whenExact("method", "sayHello").split({ v1: 20, v2: 80 });
+ * ```
+ *
+ * @module
+ */
+import { type ApiObjectMetadata, Lazy } from "cdk8s";
+import { Construct } from "constructs";
+import type { GlobalRateLimit, LocalRateLimit, MetaRoute, StringMatch } from "../api/mod.ts";
+import { MetaRouter } from "./aeraki.ts";
+import type { DestinationRule } from "./istio.ts";
+
+/** Props of {@link MetaRouterBuilder}. */
+export interface MetaRouterBuilderProps {
+  /** The FQDN of the MetaProtocol service to route. */
+  readonly host: string;
+  /** The DestinationRule of `host`; when given, every subset used must exist in it. @default no check */
+  readonly destinationRule?: DestinationRule;
+  /** The MetaRouter's metadata. @default a generated name */
+  readonly metadata?: ApiObjectMetadata;
+  /** Namespaces that receive the generated EnvoyFilters. @default the root namespace */
+  readonly exportTo?: readonly string[];
+  /** Istio gateways (`ns/name`) to bind for gateway mode. @default none */
+  readonly gateways?: readonly string[];
+}
+
+/** Where a route sends requests: a subset of the router's host, or any host/subset/port. */
+export type Target = string | {
+  readonly host?: string;
+  readonly subset?: string;
+  readonly port?: number;
+};
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+type RouteSpec = Mutable<MetaRoute>;
+
+/** Builds one route of a {@link MetaRouterBuilder}; every method returns `this`. */
+export class MetaRouteBuilder {
+  readonly #host: string;
+  readonly #spec: RouteSpec;
+
+  /** @internal Use {@link MetaRouterBuilder.route}. */
+  constructor(host: string, name: string) {
+    this.#host = host;
+    this.#spec = { name } as RouteSpec;
+  }
+
+  /** The route's name. */
+  get name(): string {
+    return this.#spec.name ?? "";
+  }
+
+  /** Matches when attribute `key` equals `value`. */
+  whenExact(key: string, value: string): this {
+    return this.#when(key, { exact: value });
+  }
+
+  /** Matches when attribute `key` starts with `prefix`. */
+  whenPrefix(key: string, prefix: string): this {
+    return this.#when(key, { prefix });
+  }
+
+  /** Matches when attribute `key` fully matches the RE2 `regex`. */
+  whenRegex(key: string, regex: string): this {
+    return this.#when(key, { regex });
+  }
+
+  /** Matches when attribute `key` is present, whatever its value. */
+  whenPresent(key: string): this {
+    return this.#when(key, {});
+  }
+
+  /** Sends every matching request to one target. */
+  to(target: Target): this {
+    this.#spec.route = [{ destination: this.#destination(target) }];
+    return this;
+  }
+
+  /** Splits matching requests between subsets (or targets) by weight; weights must sum to 100. */
+  split(
+    weights: Readonly<Record<string, number>> | ReadonlyArray<readonly [Target, number]>,
+  ): this {
+    const entries = Array.isArray(weights) ? weights : Object.entries(weights);
+    this.#spec.route = entries.map(([target, weight]) => ({
+      destination: this.#destination(target as Target),
+      weight,
+    }));
+    return this;
+  }
+
+  /** Copies a share of matching requests to `target` (responses are discarded). @default 100 percent */
+  mirror(target: Target, percent?: number): this {
+    this.#spec.mirror = this.#destination(target);
+    if (percent !== undefined) this.#spec.mirrorPercentage = { value: percent };
+    return this;
+  }
+
+  /** Sets the mirrored share on its own; synth fails unless {@link mirror} is also called. */
+  mirrorPercentage(percent: number): this {
+    this.#spec.mirrorPercentage = { value: percent };
+    return this;
+  }
+
+  /** Writes these key/value pairs into each request (Dubbo attachments, THeader headers, …). */
+  mutateRequest(pairs: Readonly<Record<string, string>>): this {
+    this.#spec.requestMutation = toKeyValues(pairs);
+    return this;
+  }
+
+  /** Writes these key/value pairs into each response. */
+  mutateResponse(pairs: Readonly<Record<string, string>>): this {
+    this.#spec.responseMutation = toKeyValues(pairs);
+    return this;
+  }
+
+  /** The route as a MetaRoute spec. */
+  toSpec(): MetaRoute {
+    return structuredClone(this.#spec) as MetaRoute;
+  }
+
+  #when(key: string, match: StringMatch): this {
+    const attributes = { ...this.#spec.match?.attributes, [key]: match };
+    this.#spec.match = { attributes };
+    return this;
+  }
+
+  #destination(target: Target) {
+    const t = typeof target === "string" ? { subset: target } : target;
+    return {
+      host: t.host ?? this.#host,
+      ...(t.subset ? { subset: t.subset } : {}),
+      ...(t.port ? { port: { number: t.port } } : {}),
+    };
+  }
+}
+
+function toKeyValues(pairs: Readonly<Record<string, string>>) {
+  return Object.entries(pairs).map(([key, value]) => ({ key, value }));
+}
+
+/** A MetaRouter written fluently; synthesizes one `MetaRouter` object. */
+export class MetaRouterBuilder extends Construct {
+  /** The MetaRouter it synthesizes. */
+  readonly metaRouter: MetaRouter;
+  readonly #props: MetaRouterBuilderProps;
+  readonly #routes: MetaRouteBuilder[] = [];
+  #local?: LocalRateLimit;
+  #global?: GlobalRateLimit;
+
+  /** Creates the builder and its MetaRouter. */
+  constructor(scope: Construct, id: string, props: MetaRouterBuilderProps) {
+    super(scope, id);
+    this.#props = props;
+    this.metaRouter = new MetaRouter(this, "MetaRouter", {
+      metadata: props.metadata,
+      spec: Lazy.any({ produce: () => this.toSpec() }) as never,
+    });
+    this.node.addValidation({ validate: () => this.#problems() });
+  }
+
+  /** Adds a route (routes match in the order they are added; the first match wins). */
+  route(name: string): MetaRouteBuilder {
+    const route = new MetaRouteBuilder(this.#props.host, name);
+    this.#routes.push(route);
+    return route;
+  }
+
+  /** Limits requests per server instance with token buckets (first matching condition decides). */
+  localRateLimit(limit: LocalRateLimit): this {
+    this.#local = limit;
+    return this;
+  }
+
+  /** Limits requests mesh-wide through a rate limit service. */
+  globalRateLimit(limit: GlobalRateLimit): this {
+    this.#global = limit;
+    return this;
+  }
+
+  /** The MetaRouter spec as built so far. */
+  toSpec(): Record<string, unknown> {
+    const p = this.#props;
+    return {
+      hosts: [p.host],
+      ...(p.gateways?.length ? { gateways: [...p.gateways] } : {}),
+      ...(this.#routes.length ? { routes: this.#routes.map((r) => r.toSpec()) } : {}),
+      ...(this.#local ? { localRateLimit: this.#local } : {}),
+      ...(this.#global ? { globalRateLimit: this.#global } : {}),
+      ...(p.exportTo?.length ? { exportTo: [...p.exportTo] } : {}),
+    };
+  }
+
+  #problems(): string[] {
+    const problems: string[] = [];
+    const names = new Set<string>();
+    for (const route of this.#routes) {
+      const spec = route.toSpec();
+      const label = `route "${route.name}"`;
+      if (names.has(route.name)) problems.push(`Rename ${label}: route names must be unique`);
+      names.add(route.name);
+      problems.push(...routeProblems(label, spec, this.#props));
+    }
+    return problems;
+  }
+}
+
+function routeProblems(label: string, spec: MetaRoute, props: MetaRouterBuilderProps): string[] {
+  const problems: string[] = [];
+  const destinations = spec.route ?? [];
+  if (destinations.length === 0) {
+    problems.push(`Give ${label} a destination: call .to() or .split()`);
+  }
+  if (destinations.length > 1) {
+    const sum = destinations.reduce((n, d) => n + (d.weight ?? 0), 0);
+    if (sum !== 100) {
+      problems.push(
+        `Fix the weights of ${label}: they must sum to 100, got ${sum} (${
+          destinations.map((d) => `${d.destination.subset ?? d.destination.host}=${d.weight ?? 0}`)
+            .join(", ")
+        })`,
+      );
+    }
+  }
+  if (spec.mirrorPercentage && !spec.mirror) {
+    problems.push(
+      `Add a mirror to ${label}: it sets a mirror percentage of ${spec.mirrorPercentage.value} but no mirror target`,
+    );
+  }
+  const dr = props.destinationRule;
+  if (dr) {
+    const known = new Set(dr.subsetNames);
+    const used = [...destinations.map((d) => d.destination), ...(spec.mirror ? [spec.mirror] : [])];
+    for (const d of used) {
+      if (d.subset && d.host === dr.host && !known.has(d.subset)) {
+        problems.push(
+          `Cannot route ${label} to subset "${d.subset}": DestinationRule "${dr.name}" has only ${
+            [...known].map((s) => `"${s}"`).join(", ") || "no subsets"
+          }`,
+        );
+      }
+    }
+  }
+  return problems;
+}
