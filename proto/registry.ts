@@ -7,6 +7,7 @@
  */
 import protobuf from "protobufjs";
 import { includeRoots } from "./_include.ts";
+import { Loader } from "./_loader.ts";
 
 /** The prefix of every type URL we produce. */
 export const TYPE_URL_PREFIX = "type.googleapis.com/";
@@ -15,86 +16,6 @@ export const TYPE_URL_PREFIX = "type.googleapis.com/";
 export type TypeLookup =
   | { readonly ok: true; readonly type: protobuf.Type }
   | { readonly ok: false; readonly reason: string };
-
-const BUNDLED = [
-  "any",
-  "duration",
-  "empty",
-  "field_mask",
-  "struct",
-  "timestamp",
-  "wrappers",
-].map((n) => `google/protobuf/${n}.proto`);
-
-/** Packages whose files do not live in the folder their name implies. */
-const PACKAGE_FILES: Readonly<Record<string, readonly string[]>> = {
-  "envoy.extensions.filters.network.kafka_broker.v3": ["envoy_contrib/kafka_broker.proto"],
-  "envoy.tcp.metadataexchange.config": ["envoy_contrib/istio_metadata_exchange.proto"],
-};
-
-class Loader {
-  readonly root = new protobuf.Root();
-  readonly #files = new Set<string>();
-  readonly #packages = new Set<string>();
-  readonly #roots: readonly string[];
-
-  constructor(roots: readonly string[]) {
-    this.#roots = roots;
-    for (const file of BUNDLED) this.loadFile(file);
-    this.root.resolveAll();
-  }
-
-  /** Adds `file` (relative to an include root) and its imports; throws on a broken file. */
-  loadFile(file: string): void {
-    if (this.#files.has(file)) return;
-    this.#files.add(file);
-    const bundled = protobuf.common.get(file) as { nested?: protobuf.INamespace["nested"] } | null;
-    if (bundled?.nested) {
-      this.root.addJSON(bundled.nested);
-      return;
-    }
-    const path = this.#roots.map((r) => `${r}/${file}`).find(isFile);
-    if (path === undefined) throw new Error(`Cannot find "${file}" in the include folders`);
-    const parsed = protobuf.parse(Deno.readTextFileSync(path), this.root, { keepCase: true });
-    for (const dep of [...(parsed.imports ?? []), ...(parsed.weakImports ?? [])]) {
-      this.loadFile(dep);
-    }
-  }
-
-  /** Loads every file of `pkg`'s folder once; returns whether anything new was tried. */
-  loadPackage(pkg: string): boolean {
-    if (this.#packages.has(pkg)) return false;
-    this.#packages.add(pkg);
-    const files = PACKAGE_FILES[pkg] ?? this.#packageFolderFiles(pkg);
-    for (const file of files) this.loadFile(file);
-    if (files.length > 0) this.root.resolveAll();
-    return files.length > 0;
-  }
-
-  #packageFolderFiles(pkg: string): string[] {
-    if (pkg === "google.protobuf") return [];
-    const dir = pkg.replaceAll(".", "/");
-    const out: string[] = [];
-    for (const root of this.#roots) {
-      try {
-        for (const entry of Deno.readDirSync(`${root}/${dir}`)) {
-          if (entry.isFile && entry.name.endsWith(".proto")) out.push(`${dir}/${entry.name}`);
-        }
-      } catch {
-        // Not every include root has every package folder.
-      }
-    }
-    return out.sort();
-  }
-}
-
-function isFile(path: string): boolean {
-  try {
-    return Deno.statSync(path).isFile;
-  } catch {
-    return false;
-  }
-}
 
 let loader: Loader | undefined;
 let loaderError: string | undefined;
@@ -151,20 +72,20 @@ export function lookupReflection(
   const l = getLoader();
   if (typeof l === "string") return { ok: false, reason: l };
   const parts = name.split(".");
+  const errors: string[] = [];
   for (let i = parts.length; i >= 1; i--) {
     if (i < parts.length) {
-      try {
-        if (!l.loadPackage(parts.slice(0, i).join("."))) continue;
-      } catch (e) {
-        return { ok: false, reason: `Cannot load protos for "${name}": ${errorText(e)}` };
-      }
+      const load = l.loadPackage(parts.slice(0, i).join("."));
+      if (load.error) errors.push(load.error);
+      if (!load.loaded) continue;
     }
     const found = find(l.root, name);
     if (found instanceof protobuf.Type || found instanceof protobuf.Enum) {
       return { ok: true, found };
     }
   }
-  return { ok: false, reason: `Unknown message type "${name}"` };
+  const detail = errors.length > 0 ? `: ${errors.join("; ")}` : "";
+  return { ok: false, reason: `Unknown message type "${name}"${detail}` };
 }
 
 /** Resolves a message type by type URL or full name, with a reason when it is unknown. */

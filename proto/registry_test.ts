@@ -49,6 +49,18 @@ Deno.test("lookupType() returns undefined and resolveType() a reason for unknown
   assert.match(!e.ok ? e.reason : "", /Cannot use enum/);
 });
 
+Deno.test("resolveType() explains unshipped imports and later lookups still work", () => {
+  const r = resolveType("envoy.config.bootstrap.v2.Bootstrap");
+  assert.equal(r.ok, false);
+  assert.match(
+    r.ok ? "" : r.reason,
+    /^Unknown message type "envoy.config.bootstrap.v2.Bootstrap": Cannot load "envoy\/config\/bootstrap\/v2\/bootstrap.proto" imports missing "envoy\/api\/v2\//,
+  );
+  assert.equal(resolveType("envoy.config.bootstrap.v2.Bootstrap").ok, false);
+  assert.ok(lookupType("envoy.config.bootstrap.v3.Bootstrap"));
+  assert.ok(lookupType("envoy.config.cluster.v3.Cluster"));
+});
+
 Deno.test("lookupType() field numbers match data-plane spec §2", () => {
   const ids = (name: string) =>
     Object.fromEntries(lookupType(name)!.fieldsArray.map((f) => [f.name, f.id]));
