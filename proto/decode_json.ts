@@ -243,16 +243,16 @@ export function decodeJson(
   const found = resolveType(typeUrlOrName);
   if (!found.ok) return { ok: false, problems: [{ path: root, message: found.reason }] };
   const ctx: Context = { problems: [] };
-  const plain = decodeMessage(ctx, found.type, json, root, 0);
-  if (ctx.problems.length > 0) return { ok: false, problems: ctx.problems };
   try {
+    // The walk reports problems instead of throwing; this only catches non-JSON input such as
+    // a cyclic object nested in a Struct (stack overflow) or protobufjs refusing a value.
+    const plain = decodeMessage(ctx, found.type, json, root, 0);
+    if (ctx.problems.length > 0) return { ok: false, problems: ctx.problems };
     return { ok: true, type: found.type, message: found.type.fromObject(plain as Json) };
   } catch (e) {
     const detail = e instanceof Error ? e.message : String(e);
-    return {
-      ok: false,
-      problems: [{ path: root, message: `Cannot build ${nameOf(found.type)}: ${detail}` }],
-    };
+    const message = `Cannot decode ${nameOf(found.type)}: ${detail}`;
+    return { ok: false, problems: [...ctx.problems, { path: root, message }] };
   }
 }
 

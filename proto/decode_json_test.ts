@@ -183,6 +183,14 @@ Deno.test("decodeJson() checks a TypedStruct value against its type_url", () => 
   assert.equal(problems(xds).length, 1);
 });
 
+Deno.test("decodeJson() returns a problem, not an exception, for a cyclic Struct", () => {
+  const cyclic: Record<string, unknown> = {};
+  cyclic.self = cyclic;
+  const r = decodeJson("google.protobuf.Struct", cyclic);
+  assert.equal(r.ok, false);
+  assert.match(r.ok ? "" : r.problems.at(-1)!.message, /^Cannot decode google.protobuf.Struct: /);
+});
+
 Deno.test("decodeJson() reports an unknown message type at the root", () => {
   assert.deepEqual(decodeJson("type.googleapis.com/nope.Nope", {}), {
     ok: false,

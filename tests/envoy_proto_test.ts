@@ -438,3 +438,35 @@ Deno.test("validateEnvoyFilterPatch() rejects unknown cluster fields and unknown
     /value|nam: Unknown field "nam"/,
   );
 });
+
+Deno.test("assertEnvoyFilterPatch() accepts data-plane spec §2.1's typed MetaProtocolProxy", () => {
+  const svc = "org.apache.dubbo.samples.basic.api.demoservice";
+  assertEnvoyFilterPatch({
+    name: "aeraki.meta_protocol_proxy",
+    typed_config: {
+      "@type": META_PROTOCOL_PROXY_TYPE_URL,
+      protocol: {
+        name: "dubbo",
+        codec: { name: "aeraki.meta_protocol.codec.dubbo" },
+        multiplexing: true,
+      },
+      tracing: { client_sampling: { value: 100 }, random_sampling: { value: 100 } },
+      metaProtocolFilters: [{ name: "aeraki.meta_protocol.filters.router" }],
+      routeConfig: {
+        routes: [{
+          name: "default-route",
+          match: { metadata: [{ name: "method", exact_match: "sayHello" }] },
+          route: {
+            cluster: `outbound|20880||${svc}`,
+            request_mirror_policies: [{
+              cluster: `outbound|20880||${svc}.mirror`,
+              runtime_fraction: { default_value: { numerator: 50 } },
+            }],
+          },
+          request_mutation: [{ key: "foo", value: "bar" }, { key: "foo1", value: "bar1" }],
+        }],
+      },
+      statPrefix: `outbound|20880||${svc}`,
+    },
+  });
+});
