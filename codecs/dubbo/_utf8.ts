@@ -25,7 +25,15 @@ export function skipUtf8Units(
   end: number,
   units: number,
 ): number {
-  // Every unit takes at least one byte: when all the remaining ones are ASCII, this is exact.
+  // Fast path: all ASCII, one byte per unit.
+  const stop = pos + units;
+  if (stop <= end) {
+    let i = pos;
+    while (i < stop && bytes[i] < 0x80) i++;
+    if (i === stop) return stop;
+    units -= i - pos;
+    pos = i;
+  }
   while (units > 0) {
     if (pos >= end) return UTF8_TRUNCATED;
     const b = bytes[pos];
@@ -126,4 +134,65 @@ export function encodeCesu8(s: string, from: number, to: number, out: Uint8Array
     }
   }
   return at;
+}
+
+// Routing strings (service paths, method names, attachment keys and most values) repeat
+// from request to request, so short ASCII ones are interned in a small direct-mapped table
+// keyed by a sample of their bytes: a hit costs one byte compare instead of an allocation.
+const CACHE_SLOTS = 1024;
+const MAX_CACHED = 64;
+const cachedBytes: (Uint8Array | undefined)[] = new Array(CACHE_SLOTS).fill(undefined);
+const cached: string[] = new Array(CACHE_SLOTS).fill("");
+const cachedLower: (string | undefined)[] = new Array(CACHE_SLOTS).fill(undefined);
+
+function slotOf(bytes: Uint8Array, start: number, end: number): number {
+  const n = end - start;
+  if (n === 0) return 0;
+  let h = Math.imul(n ^ bytes[start], 0x01000193) ^ bytes[end - 1];
+  h = Math.imul(h, 0x01000193) ^ bytes[start + (n >> 1)];
+  if (n > 3) h = Math.imul(h ^ bytes[start + 1], 0x01000193) ^ bytes[end - 2];
+  return (h ^ (h >>> 15)) & (CACHE_SLOTS - 1);
+}
+
+/**
+ * Returns the interned string whose ASCII bytes are `bytes[start, end)` (lower-cased with
+ * `lower`), or `undefined` when there is none: the caller then decodes and {@link intern}s.
+ */
+export function lookupInterned(
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+  lower: boolean,
+): string | undefined {
+  const slot = slotOf(bytes, start, end);
+  const c = cachedBytes[slot];
+  const n = end - start;
+  if (c === undefined || c.length !== n) return undefined;
+  for (let i = 0; i < n; i++) {
+    if (c[i] !== bytes[start + i]) return undefined;
+  }
+  if (!lower) return cached[slot];
+  let l = cachedLower[slot];
+  if (l === undefined) {
+    l = cached[slot].toLowerCase();
+    cachedLower[slot] = l;
+  }
+  return l;
+}
+
+/** Remembers `s`, the decoding of ASCII `bytes[start, end)`; returns it (lower-cased with `lower`). */
+export function intern(
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+  s: string,
+  lower: boolean,
+): string {
+  if (end - start <= MAX_CACHED) {
+    const slot = slotOf(bytes, start, end);
+    cachedBytes[slot] = bytes.slice(start, end);
+    cached[slot] = s;
+    cachedLower[slot] = undefined;
+  }
+  return lower ? s.toLowerCase() : s;
 }

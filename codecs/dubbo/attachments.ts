@@ -72,12 +72,12 @@ export function readAttachments(r: HessianReader, metadata: Map<string, string>)
       if (!skipValue(r) || !skipValue(r)) return false;
       continue;
     }
-    const key = r.readString();
+    const key = r.readString(true);
     if (r.failed) return false;
     if (r.pos < r.end && isStringTag(b[r.pos])) {
       const value = r.readString();
       if (r.failed) return false;
-      metadata.set(key.toLowerCase(), value);
+      metadata.set(key, value);
     } else if (!skipValue(r)) {
       return false;
     }

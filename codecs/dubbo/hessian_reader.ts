@@ -8,7 +8,14 @@
  * @module
  */
 
-import { decodeUtf8, skipUtf8Units, UTF8_BAD_LEAD, UTF8_TRUNCATED } from "./_utf8.ts";
+import {
+  decodeUtf8,
+  intern,
+  lookupInterned,
+  skipUtf8Units,
+  UTF8_BAD_LEAD,
+  UTF8_TRUNCATED,
+} from "./_utf8.ts";
 
 /** The default limit on nested lists, maps and objects. */
 export const DEFAULT_MAX_DEPTH = 512;
@@ -177,16 +184,42 @@ export class HessianReader {
     }
   }
 
-  /** Reads and decodes a string of any form; returns "" on failure. */
-  readString(): string {
+  /**
+   * Reads and decodes a string of any form (lower-cased with `lower`); returns "" on
+   * failure. Short ASCII strings are interned, since routing strings repeat.
+   */
+  readString(lower = false): string {
+    const b = this.bytes;
+    const p = this.pos;
+    const tag = p < this.end ? b[p] : -1;
+    let start = -1;
+    let units = 0;
+    if (tag >= 0 && tag <= 0x1f) {
+      start = p + 1;
+      units = tag;
+    } else if (tag >= 0x30 && tag <= 0x33 && p + 1 < this.end) {
+      start = p + 2;
+      units = ((tag - 0x30) << 8) | b[p + 1];
+    }
+    if (start >= 0 && start + units <= this.end) {
+      // The hit path: an interned ASCII string, so `units` bytes of data.
+      const s = lookupInterned(b, start, start + units, lower);
+      if (s !== undefined) {
+        this.pos = start + units;
+        return s;
+      }
+    }
     let r = this.readStringChunk();
     if (r < 0) return "";
-    let s = decodeUtf8(this.bytes, this.chunkStart, this.chunkEnd);
+    let s = decodeUtf8(b, this.chunkStart, this.chunkEnd);
+    if (r === 1 && this.chunkEnd - this.chunkStart === s.length) {
+      return intern(b, this.chunkStart, this.chunkEnd, s, lower);
+    }
     while (r === 0) {
       r = this.readStringChunk();
       if (r < 0) return "";
-      s += decodeUtf8(this.bytes, this.chunkStart, this.chunkEnd);
+      s += decodeUtf8(b, this.chunkStart, this.chunkEnd);
     }
-    return s;
+    return lower ? s.toLowerCase() : s;
   }
 }

@@ -42,31 +42,108 @@ const FIXED_SIZE = new Uint8Array(256);
 
 /** Skips one complete value (a class definition before it included). */
 export function skipValue(r: HessianReader): boolean {
+  const p = skipAt(r, r.pos);
+  if (p < 0) return false;
+  r.pos = p;
+  return true;
+}
+
+/**
+ * The hot path of {@link skipValue}, on a local offset: returns the offset after the value
+ * at `p`, or -1 with the failure recorded. The common forms are handled inline; the rare
+ * ones go through the reader-based {@link skipOther}.
+ */
+function skipAt(r: HessianReader, p: number): number {
+  const b = r.bytes;
+  const end = r.end;
   for (;;) {
-    if (r.pos >= r.end) return r.truncated();
-    const tag = r.bytes[r.pos];
+    if (p >= end) return truncatedAt(r);
+    const tag = b[p];
     const size = FIXED_SIZE[tag];
-    if (size !== 0) return r.skipBytes(size);
-    if (isStringTag(tag)) return r.skipString();
+    if (size !== 0) return p + size <= end ? p + size : truncatedAt(r);
+    if (tag < 0x20) return skipChars(r, p + 1, tag);
+    if (tag >= 0x30 && tag <= 0x33) {
+      if (p + 2 > end) return truncatedAt(r);
+      return skipChars(r, p + 2, ((tag - 0x30) << 8) | b[p + 1]);
+    }
+    if (tag >= 0x60 && tag <= 0x6f) return skipObjectAt(r, p + 1, tag - 0x60, p);
+    if (tag >= 0x78 && tag <= 0x7f) return skipItemsAt(r, p + 1, tag - 0x78, p);
+    if (tag === 0x48) return skipEntriesAt(r, p + 1, p);
     if (tag === 0x43) {
       // A class definition is not a value of its own: the value it prefixes follows.
-      if (!skipClassDefinition(r)) return false;
+      r.pos = p;
+      if (!skipClassDefinition(r)) return -1;
+      p = r.pos;
       continue;
     }
-    return skipOther(r, tag);
+    r.pos = p;
+    return skipOther(r, tag) ? r.pos : -1;
+  }
+}
+
+function truncatedAt(r: HessianReader): number {
+  r.truncated();
+  return -1;
+}
+
+/** Skips the data of a final string chunk of `units` UTF-16 units starting at `p`. */
+function skipChars(r: HessianReader, p: number, units: number): number {
+  const b = r.bytes;
+  const stop = p + units;
+  if (stop <= r.end) {
+    let i = p;
+    while (i < stop && b[i] < 0x80) i++;
+    if (i === stop) return stop;
+  }
+  r.pos = p - 1;
+  const tag = b[p - 1];
+  // Not plain ASCII (or truncated): let the reader re-read the chunk with full UTF-8 rules.
+  if (tag >= 0x30 && tag <= 0x33) r.pos = p - 2;
+  return r.skipString() ? r.pos : -1;
+}
+
+function skipItemsAt(r: HessianReader, p: number, n: number, at: number): number {
+  if (!enterContainer(r, at)) return -1;
+  for (let i = 0; i < n; i++) {
+    p = skipAt(r, p);
+    if (p < 0) return -1;
+  }
+  r.depth--;
+  return p;
+}
+
+function skipObjectAt(r: HessianReader, p: number, index: number, at: number): number {
+  if (index >= r.classes.length) {
+    r.fail(
+      `a Hessian object uses class definition ${index}, but ${r.classes.length} are defined`,
+      at,
+    );
+    return -1;
+  }
+  return skipItemsAt(r, p, r.classes[index], at);
+}
+
+function skipEntriesAt(r: HessianReader, p: number, at: number): number {
+  if (!enterContainer(r, at)) return -1;
+  const b = r.bytes;
+  for (;;) {
+    if (p >= r.end) return truncatedAt(r);
+    if (b[p] === 0x5a) {
+      r.depth--;
+      return p + 1;
+    }
+    p = skipAt(r, p);
+    if (p < 0) return -1;
+    p = skipAt(r, p);
+    if (p < 0) return -1;
   }
 }
 
 function skipOther(r: HessianReader, tag: number): boolean {
   const at = r.pos;
-  if (tag >= 0x60 && tag <= 0x6f) {
+  if (tag >= 0x70 && tag <= 0x77) {
     r.pos++;
-    return skipObject(r, tag - 0x60, at);
-  }
-  if (tag >= 0x70 && tag <= 0x7f) {
-    r.pos++;
-    if (tag <= 0x77 && !skipType(r)) return false;
-    return skipItems(r, tag & 0x07, at);
+    return skipType(r) && skipItems(r, tag & 0x07, at);
   }
   switch (tag) {
     case 0x34:
@@ -76,9 +153,9 @@ function skipOther(r: HessianReader, tag: number): boolean {
     case 0x41:
     case 0x42:
       return skipBinary(r);
-    case 0x48: // 'H' untyped map
-      r.pos++;
-      return skipMapEntries(r, at);
+    case 0x52: // string chunks
+    case 0x53:
+      return r.skipString();
     case 0x4d: // 'M' typed map
       r.pos++;
       return skipType(r) && skipMapEntries(r, at);
@@ -131,11 +208,9 @@ export function enterContainer(r: HessianReader, at: number): boolean {
 }
 
 function skipItems(r: HessianReader, n: number, at: number): boolean {
-  if (!enterContainer(r, at)) return false;
-  for (let i = 0; i < n; i++) {
-    if (!skipValue(r)) return false;
-  }
-  r.depth--;
+  const p = skipItemsAt(r, r.pos, n, at);
+  if (p < 0) return false;
+  r.pos = p;
   return true;
 }
 
@@ -159,16 +234,10 @@ function skipUntilEnd(r: HessianReader, at: number): boolean {
 
 /** Skips `(key value)* 'Z'` after a map's tag (and type). */
 export function skipMapEntries(r: HessianReader, at: number): boolean {
-  if (!enterContainer(r, at)) return false;
-  for (;;) {
-    if (r.pos >= r.end) return r.truncated();
-    if (r.bytes[r.pos] === 0x5a) {
-      r.pos++;
-      r.depth--;
-      return true;
-    }
-    if (!skipValue(r) || !skipValue(r)) return false;
-  }
+  const p = skipEntriesAt(r, r.pos, at);
+  if (p < 0) return false;
+  r.pos = p;
+  return true;
 }
 
 /** Skips a list or map type: a type name string or an int index into earlier type names. */
@@ -184,25 +253,37 @@ export function skipType(r: HessianReader): boolean {
 }
 
 function skipClassDefinition(r: HessianReader): boolean {
-  r.pos++;
-  if (!r.skipString()) return false;
+  let p = skipStringAt(r, r.pos + 1);
+  if (p < 0) return false;
+  r.pos = p;
   const fields = readLength(r);
   if (fields < 0) return false;
+  p = r.pos;
   for (let i = 0; i < fields; i++) {
-    if (!r.skipString()) return false;
+    p = skipStringAt(r, p);
+    if (p < 0) return false;
   }
+  r.pos = p;
   r.classes.push(fields);
   return true;
 }
 
+/** Skips the string at `p` (compact forms inline); returns the offset after it or -1. */
+function skipStringAt(r: HessianReader, p: number): number {
+  const tag = p < r.end ? r.bytes[p] : -1;
+  if (tag >= 0 && tag < 0x20) return skipChars(r, p + 1, tag);
+  r.pos = p;
+  return r.skipString() ? r.pos : -1;
+}
+
 function skipObject(r: HessianReader, index: number, at: number): boolean {
-  if (index < 0 || index >= r.classes.length) {
-    return r.fail(
-      `a Hessian object uses class definition ${index}, but ${r.classes.length} are defined`,
-      at,
-    );
+  if (index < 0) {
+    return r.fail(`a Hessian object uses class definition ${index}, but none can be`, at);
   }
-  return skipItems(r, r.classes[index], at);
+  const p = skipObjectAt(r, r.pos, index, at);
+  if (p < 0) return false;
+  r.pos = p;
+  return true;
 }
 
 function skipBinary(r: HessianReader): boolean {
