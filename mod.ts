@@ -1,7 +1,21 @@
 /**
- * Aeraki for Deno: mesh config as TypeScript (cdk8s constructs), the operator that turns
- * Aeraki's CRDs into EnvoyFilters and MetaProtocol routes, and the embedded MetaProtocol proxy.
+ * Aeraki for Deno: mesh config as TypeScript (cdk8s constructs), the generator that turns
+ * Aeraki's CRDs into EnvoyFilters and MetaProtocol routes, and the MetaProtocol codecs.
+ *
+ * The constructs are exported at the top level (they are what a mesh config imports); the
+ * other layers are exported as namespaces.
+ *
+ * @example
+ * ```ts
+ * import { Chart, Testing } from "cdk8s";
+ * import { MetaRouterBuilder } from "./mod.ts";
+ * const chart = new Chart(Testing.app(), "mesh");
+ * new MetaRouterBuilder(chart, "router", { host: "a.default.svc.cluster.local" })
+ *   .route("all").to("v1");
+ * ```
  *
  * @module
  */
-export * from "./codecs/mod.ts";
+export * from "./constructs/mod.ts";
+export * as api from "./api/mod.ts";
+export * as codecs from "./codecs/mod.ts";
