@@ -152,7 +152,8 @@ export function skipVarint(b: Uint8Array, w: Walk, pos: number, maxBytes: number
   return fail(w, pos, `varint at byte "${pos}" is longer than "${maxBytes}" bytes`);
 }
 
-const utf8 = new TextDecoder();
+// A leading U+FEFF is text, not a byte-order mark to drop.
+const utf8 = new TextDecoder("utf-8", { ignoreBOM: true });
 
 /** Decodes UTF-8 text in `b[start, end)`, with a copy-free fast path for short ASCII. */
 export function text(b: Uint8Array, start: number, end: number): string {

@@ -102,7 +102,10 @@ function decodeHeader(frame: Uint8Array, w: Walk): DecodeResult {
   return message(frame, w, body, metadata, detail);
 }
 
-function decodeUnframed(input: Uint8Array, w: Walk): DecodeResult {
+function decodeUnframed(whole: Uint8Array, w: Walk): DecodeResult {
+  // The walk sees at most the limit, so a message longer than the limit is invalid however
+  // much of it is buffered.
+  const input = whole.length > w.limit ? whole.subarray(0, w.limit) : whole;
   const compact = input[0] === 0x82;
   const body = messageHeader(input, w, 0, compact);
   if (body === NEED_MORE) return NEED_MORE_RESULT;

@@ -110,7 +110,7 @@ Deno.test("thriftCodec.decode() reads THeader info headers, per-message and pers
     payload: bytes(strictHeader("find", 1, 9), 0),
     info: [
       [2, [["X-Caller", "persist"], ["region", "eu"]]],
-      [1, [["X-Caller", "now"], ["Method", "spoofed"]]],
+      [1, [["X-Caller", "now"], ["Method", "spoofed"], ["bom", "\uFEFFkept"]]],
     ],
     seqId: 9,
   });
@@ -118,6 +118,7 @@ Deno.test("thriftCodec.decode() reads THeader info headers, per-message and pers
   assert.deepEqual(Object.fromEntries(m.metadata), {
     "x-caller": "now",
     region: "eu",
+    bom: "\uFEFFkept",
     method: "find",
   });
 });
@@ -251,6 +252,10 @@ Deno.test("thriftCodec.decode() enforces the frame-size limit before buffering",
   const fields = bytes(strictHeader("a", 1, 1), ...Array(200).fill([8, 0, 1, 0, 0, 0, 0]).flat());
   assert.equal(thriftCodec.decode(fields.subarray(0, 1000), options).kind, "need-more");
   assert.match(invalid(thriftCodec.decode(fields, options)).reason, /without ending/);
+  // Unframed: a complete message longer than the limit is invalid even when all buffered.
+  const complete = bytes(fields, 0);
+  assert.match(invalid(thriftCodec.decode(complete, options)).reason, /without ending/);
+  assert.equal(thriftCodec.decode(complete).kind, "message");
 });
 
 Deno.test("thriftCodec.heartbeatReply() returns undefined: Thrift has no heartbeats", () => {
