@@ -48,7 +48,10 @@ export function toProtoDuration(millis: number): string {
   const whole = Math.floor(millis / 1000);
   const frac = Math.round((millis - whole * 1000) * 1e6);
   if (frac === 0) return `${whole}s`;
-  return `${whole}.${String(frac).padStart(9, "0").replace(/0+$/, "")}s`;
+  // Protobuf JSON writes 3, 6 or 9 fractional digits.
+  let digits = String(frac).padStart(9, "0");
+  while (digits.endsWith("000")) digits = digits.slice(0, -3);
+  return `${whole}.${digits}s`;
 }
 
 function durationProblem(text: string, positive: boolean): string | undefined {
