@@ -12,3 +12,5 @@
 export type { ProtocolGenerator } from "../context.ts";
 export { kafkaGenerator, zookeeperGenerator } from "./kafka.ts";
 export { thriftGenerator } from "./thrift.ts";
+export { dubboGenerator } from "./dubbo.ts";
+export { buildDubboRbacFilters } from "./dubbo_rbac.ts";
