@@ -21,6 +21,7 @@ export const UTF8_SPLIT_PAIR = -3;
  */
 export function skipUtf8Units(
   bytes: Uint8Array,
+  view: DataView,
   pos: number,
   end: number,
   units: number,
@@ -28,8 +29,7 @@ export function skipUtf8Units(
   // Fast path: all ASCII, one byte per unit.
   const stop = pos + units;
   if (stop <= end) {
-    let i = pos;
-    while (i < stop && bytes[i] < 0x80) i++;
+    const i = asciiEnd(bytes, view, pos, stop);
     if (i === stop) return stop;
     units -= i - pos;
     pos = i;
@@ -57,6 +57,22 @@ export function skipUtf8Units(
     }
   }
   return pos > end ? UTF8_TRUNCATED : pos;
+}
+
+/**
+ * Returns the first offset in `[pos, stop)` whose byte is not ASCII, or `stop`; `view` is a
+ * DataView over the same bytes (4 bytes are tested at a time).
+ */
+export function asciiEnd(bytes: Uint8Array, view: DataView, pos: number, stop: number): number {
+  const stop4 = stop - 3;
+  while (pos < stop4 && (view.getUint32(pos) & 0x80808080) === 0) pos += 4;
+  while (pos < stop && bytes[pos] < 0x80) pos++;
+  return pos;
+}
+
+/** A DataView over exactly the bytes of `bytes`. */
+export function viewOf(bytes: Uint8Array): DataView {
+  return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 const textDecoder = new TextDecoder();
@@ -141,7 +157,7 @@ export function encodeCesu8(s: string, from: number, to: number, out: Uint8Array
 // keyed by a sample of their bytes: a hit costs one byte compare instead of an allocation.
 const CACHE_SLOTS = 1024;
 const MAX_CACHED = 64;
-const cachedBytes: (Uint8Array | undefined)[] = new Array(CACHE_SLOTS).fill(undefined);
+const cachedBytes: (DataView | undefined)[] = new Array(CACHE_SLOTS).fill(undefined);
 const cached: string[] = new Array(CACHE_SLOTS).fill("");
 const cachedLower: (string | undefined)[] = new Array(CACHE_SLOTS).fill(undefined);
 
@@ -160,6 +176,7 @@ function slotOf(bytes: Uint8Array, start: number, end: number): number {
  */
 export function lookupInterned(
   bytes: Uint8Array,
+  view: DataView,
   start: number,
   end: number,
   lower: boolean,
@@ -167,9 +184,13 @@ export function lookupInterned(
   const slot = slotOf(bytes, start, end);
   const c = cachedBytes[slot];
   const n = end - start;
-  if (c === undefined || c.length !== n) return undefined;
-  for (let i = 0; i < n; i++) {
-    if (c[i] !== bytes[start + i]) return undefined;
+  if (c === undefined || c.byteLength !== n) return undefined;
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    if (c.getUint32(i) !== view.getUint32(start + i)) return undefined;
+  }
+  for (; i < n; i++) {
+    if (c.getUint8(i) !== bytes[start + i]) return undefined;
   }
   if (!lower) return cached[slot];
   let l = cachedLower[slot];
@@ -190,7 +211,7 @@ export function intern(
 ): string {
   if (end - start <= MAX_CACHED) {
     const slot = slotOf(bytes, start, end);
-    cachedBytes[slot] = bytes.slice(start, end);
+    cachedBytes[slot] = viewOf(bytes.slice(start, end));
     cached[slot] = s;
     cachedLower[slot] = undefined;
   }

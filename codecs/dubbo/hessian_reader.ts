@@ -15,6 +15,7 @@ import {
   skipUtf8Units,
   UTF8_BAD_LEAD,
   UTF8_TRUNCATED,
+  viewOf,
 } from "./_utf8.ts";
 
 /** The default limit on nested lists, maps and objects. */
@@ -39,6 +40,8 @@ export function isIntTag(tag: number): boolean {
 export class HessianReader {
   /** The whole input; offsets are absolute in it. */
   readonly bytes: Uint8Array;
+  /** A DataView over `bytes`, for reading several bytes at once. */
+  readonly view: DataView;
   /** The next byte to read. */
   pos: number;
   /** One past the last byte this reader may read. */
@@ -62,6 +65,7 @@ export class HessianReader {
 
   constructor(bytes: Uint8Array, pos: number, end: number, classes: number[] = []) {
     this.bytes = bytes;
+    this.view = viewOf(bytes);
     this.pos = pos;
     this.end = end;
     this.classes = classes;
@@ -154,7 +158,7 @@ export class HessianReader {
       return -1;
     }
     const start = this.pos;
-    const next = skipUtf8Units(b, start, this.end, units);
+    const next = skipUtf8Units(b, this.view, start, this.end, units);
     if (next < 0) {
       if (next === UTF8_TRUNCATED) {
         this.truncated();
@@ -203,7 +207,7 @@ export class HessianReader {
     }
     if (start >= 0 && start + units <= this.end) {
       // The hit path: an interned ASCII string, so `units` bytes of data.
-      const s = lookupInterned(b, start, start + units, lower);
+      const s = lookupInterned(b, this.view, start, start + units, lower);
       if (s !== undefined) {
         this.pos = start + units;
         return s;

@@ -10,6 +10,7 @@
  * @module
  */
 
+import { asciiEnd } from "./_utf8.ts";
 import { HessianReader, hex, isIntTag, isStringTag } from "./hessian_reader.ts";
 
 /**
@@ -90,11 +91,7 @@ function truncatedAt(r: HessianReader): number {
 function skipChars(r: HessianReader, p: number, units: number): number {
   const b = r.bytes;
   const stop = p + units;
-  if (stop <= r.end) {
-    let i = p;
-    while (i < stop && b[i] < 0x80) i++;
-    if (i === stop) return stop;
-  }
+  if (stop <= r.end && asciiEnd(b, r.view, p, stop) === stop) return stop;
   r.pos = p - 1;
   const tag = b[p - 1];
   // Not plain ASCII (or truncated): let the reader re-read the chunk with full UTF-8 rules.
