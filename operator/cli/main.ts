@@ -10,6 +10,7 @@ import { type Command, type CommandIo, processIo } from "./command.ts";
 export const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
   validate: async () => (await import("./validate.ts")).validateCommand,
   decode: async () => (await import("./decode.ts")).decodeCommand,
+  render: async () => (await import("./render.ts")).renderCommand,
 };
 
 /** Runs `aeraki` with `args`; resolves to the exit code. */
@@ -22,7 +23,9 @@ export async function main(args: readonly string[], io: CommandIo): Promise<numb
       return 0;
     }
     const lines = await Promise.all(
-      Object.entries(COMMANDS).map(async ([n, load]) => `  ${n.padEnd(10)} ${(await load()).summary}`),
+      Object.entries(COMMANDS).map(async ([n, load]) =>
+        `  ${n.padEnd(10)} ${(await load()).summary}`
+      ),
     );
     io.out(`Usage: deno task aeraki <command> [options]\n\nCommands:\n${lines.join("\n")}\n`);
     return name ? 0 : 2;

@@ -10,7 +10,10 @@
 import {
   BUILT_IN_CODECS,
   type DestinationRule,
+  type DubboAuthorizationPolicy,
   type MetaRouter,
+  type RedisDestination,
+  type RedisService,
   type ServiceEntry,
   type VirtualService,
 } from "../../api/mod.ts";
@@ -50,92 +53,174 @@ function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   else map.set(key, [value]);
 }
 
+function sortBuckets<K, V extends Named>(map: Map<K, V[]>): Map<K, V[]> {
+  for (const list of map.values()) if (list.length > 1) list.sort(byNamespaceAndName);
+  return map;
+}
+
 function groupByNamespace<T extends Named>(items: readonly T[]): Map<string, T[]> {
   const map = new Map<string, T[]>();
-  for (const item of [...items].sort(byNamespaceAndName)) {
-    push(map, item.metadata.namespace ?? "", item);
+  for (const item of items) push(map, item.metadata.namespace ?? "", item);
+  return sortBuckets(map);
+}
+
+function sameOptions(a: ResolvedOptions, b: ResolvedOptions): boolean {
+  return a.rootNamespace === b.rootNamespace && a.namespaceScope === b.namespaceScope &&
+    a.domain === b.domain && a.routes === b.routes;
+}
+
+/** The maps of one index, each built from one snapshot list (see {@link ServiceIndex}). */
+interface Maps {
+  rules: Map<string, DestinationRule[]>;
+  virtualServices: Map<string, VirtualService[]>;
+  routers: Map<string, MetaRouter[]>;
+  services: Map<string, ServiceEntry>;
+  sortedServices: ServiceEntry[];
+  secrets: Map<string, SecretObject>;
+  codecs: Map<string, string>;
+  policies: Map<string, DubboAuthorizationPolicy[]>;
+  redisServices: Map<string, RedisService[]>;
+  redisDestinations: Map<string, RedisDestination[]>;
+}
+
+function byHost<T extends Named>(
+  items: readonly T[],
+  hosts: (item: T) => readonly string[],
+  domain: string,
+): Map<string, T[]> {
+  const map = new Map<string, T[]>();
+  for (const item of items) {
+    const ns = item.metadata.namespace ?? "";
+    for (const h of new Set(hosts(item).map((h) => fqdn(h, ns, domain)))) push(map, h, item);
+  }
+  return sortBuckets(map);
+}
+
+function firstByHost(sorted: readonly ServiceEntry[]): Map<string, ServiceEntry> {
+  const map = new Map<string, ServiceEntry>();
+  for (const se of sorted) {
+    const host = se.spec.hosts[0];
+    if (host !== undefined && !map.has(host)) map.set(host, se);
   }
   return map;
 }
 
-/** The lookups of a snapshot, built once and shared by every service's context. */
+function codecs(protocols: MeshSnapshot["applicationProtocols"]): Map<string, string> {
+  const map = new Map<string, string>(Object.entries(BUILT_IN_CODECS));
+  for (const ap of [...protocols].sort(byNamespaceAndName)) {
+    map.set(ap.spec.protocol.toLowerCase(), ap.spec.codec);
+  }
+  return map;
+}
+
+/** Builds the maps of `s`, reusing those of `prev` whose source list is the same array. */
+function buildMaps(s: MeshSnapshot, domain: string, prev?: { s: MeshSnapshot; m: Maps }): Maps {
+  const p = prev?.s, m = prev?.m;
+  const services = m && p?.serviceEntries === s.serviceEntries
+    ? { sorted: m.sortedServices, first: m.services }
+    : (() => {
+      const sorted = [...s.serviceEntries].sort(byNamespaceAndName);
+      return { sorted, first: firstByHost(sorted) };
+    })();
+  return {
+    rules: m && p?.destinationRules === s.destinationRules
+      ? m.rules
+      : byHost(s.destinationRules, (dr) => [dr.spec.host], domain),
+    virtualServices: m && p?.virtualServices === s.virtualServices
+      ? m.virtualServices
+      : byHost(s.virtualServices, (vs) => vs.spec.hosts ?? [], domain),
+    routers: m && p?.metaRouters === s.metaRouters
+      ? m.routers
+      : byHost(s.metaRouters, (mr) => mr.spec.hosts, domain),
+    services: services.first,
+    sortedServices: services.sorted,
+    secrets: m && p?.secrets === s.secrets ? m.secrets : new Map(
+      s.secrets.map((x) => [`${x.metadata.namespace ?? ""}/${x.metadata.name}`, x]),
+    ),
+    codecs: m && p?.applicationProtocols === s.applicationProtocols
+      ? m.codecs
+      : codecs(s.applicationProtocols),
+    policies: m && p?.dubboAuthorizationPolicies === s.dubboAuthorizationPolicies
+      ? m.policies
+      : groupByNamespace(s.dubboAuthorizationPolicies),
+    redisServices: m && p?.redisServices === s.redisServices
+      ? m.redisServices
+      : groupByNamespace(s.redisServices),
+    redisDestinations: m && p?.redisDestinations === s.redisDestinations
+      ? m.redisDestinations
+      : groupByNamespace(s.redisDestinations),
+  };
+}
+
+/**
+ * The lookups of a snapshot, built once and shared by every service's context. Building is
+ * linear in the snapshot; given the index of the previous snapshot, every map whose source
+ * list is the same array is reused, so an index after one change costs only that list.
+ */
 export class ServiceIndex {
   readonly options: ResolvedOptions;
   readonly snapshot: MeshSnapshot;
-  readonly #rules = new Map<string, DestinationRule[]>();
-  readonly #virtualServices = new Map<string, VirtualService[]>();
-  readonly #routers = new Map<string, MetaRouter[]>();
-  readonly #services = new Map<string, ServiceEntry>();
-  readonly #secrets = new Map<string, SecretObject>();
-  readonly #codecs = new Map<string, string>(Object.entries(BUILT_IN_CODECS));
-  readonly #policies;
-  readonly #redisServices;
-  readonly #redisDestinations;
+  readonly #maps: Maps;
 
-  /** Indexes `snapshot`. */
-  constructor(snapshot: MeshSnapshot, options: GenerateOptions = {}) {
+  /** Indexes `snapshot`, reusing what it can of `previous` (same options only). */
+  constructor(snapshot: MeshSnapshot, options: GenerateOptions = {}, previous?: ServiceIndex) {
     this.snapshot = snapshot;
     this.options = resolveOptions(options);
-    const domain = this.options.domain;
-    for (const dr of [...snapshot.destinationRules].sort(byNamespaceAndName)) {
-      push(this.#rules, fqdn(dr.spec.host, dr.metadata.namespace ?? "", domain), dr);
-    }
-    for (const vs of [...snapshot.virtualServices].sort(byNamespaceAndName)) {
-      const ns = vs.metadata.namespace ?? "";
-      for (const h of new Set((vs.spec.hosts ?? []).map((h) => fqdn(h, ns, domain)))) {
-        push(this.#virtualServices, h, vs);
-      }
-    }
-    for (const mr of [...snapshot.metaRouters].sort(byNamespaceAndName)) {
-      const ns = mr.metadata.namespace ?? "";
-      for (const h of new Set(mr.spec.hosts.map((h) => fqdn(h, ns, domain)))) {
-        push(this.#routers, h, mr);
-      }
-    }
-    for (const se of [...snapshot.serviceEntries].sort(byNamespaceAndName)) {
-      const host = se.spec.hosts[0];
-      if (host !== undefined && !this.#services.has(host)) this.#services.set(host, se);
-    }
-    for (const s of snapshot.secrets) {
-      this.#secrets.set(`${s.metadata.namespace ?? ""}/${s.metadata.name}`, s);
-    }
-    for (const ap of [...snapshot.applicationProtocols].sort(byNamespaceAndName)) {
-      this.#codecs.set(ap.spec.protocol.toLowerCase(), ap.spec.codec);
-    }
-    this.#policies = groupByNamespace(snapshot.dubboAuthorizationPolicies);
-    this.#redisServices = groupByNamespace(snapshot.redisServices);
-    this.#redisDestinations = groupByNamespace(snapshot.redisDestinations);
+    const reuse = previous && sameOptions(previous.options, this.options)
+      ? { s: previous.snapshot, m: previous.#maps }
+      : undefined;
+    this.#maps = buildMaps(snapshot, this.options.domain, reuse);
+  }
+
+  /** Every ServiceEntry, sorted by namespace/name. */
+  sortedServiceEntries(): readonly ServiceEntry[] {
+    return this.#maps.sortedServices;
+  }
+
+  /** The DubboAuthorizationPolicies of a namespace, by name. */
+  dubboPoliciesIn(namespace: string): readonly DubboAuthorizationPolicy[] {
+    return this.#maps.policies.get(namespace) ?? [];
+  }
+
+  /** The RedisServices of a namespace, by name. */
+  redisServicesIn(namespace: string): readonly RedisService[] {
+    return this.#maps.redisServices.get(namespace) ?? [];
+  }
+
+  /** The RedisDestinations of a namespace, by name. */
+  redisDestinationsIn(namespace: string): readonly RedisDestination[] {
+    return this.#maps.redisDestinations.get(namespace) ?? [];
   }
 
   /** The codec registered for an application protocol (case-insensitive). */
   codecFor(applicationProtocol: string): string | undefined {
-    return this.#codecs.get(applicationProtocol.toLowerCase());
+    return this.#maps.codecs.get(applicationProtocol.toLowerCase());
   }
 
   /** A Secret by namespace and name. */
   secret(namespace: string, name: string): SecretObject | undefined {
-    return this.#secrets.get(`${namespace}/${name}`);
+    return this.#maps.secrets.get(`${namespace}/${name}`);
   }
 
   /** The service whose `hosts[0]` is `host` (first by namespace/name). */
   service(host: string): ServiceEntry | undefined {
-    return this.#services.get(host);
+    return this.#maps.services.get(host);
   }
 
   /** The MetaRouters whose hosts include `host`, by namespace/name. */
   metaRoutersFor(host: string): readonly MetaRouter[] {
-    return this.#routers.get(host) ?? [];
+    return this.#maps.routers.get(host) ?? [];
   }
 
   /** The DestinationRule of `host`: one in `namespace` first, else the first by namespace/name. */
   destinationRuleFor(host: string, namespace: string): DestinationRule | undefined {
-    const rules = this.#rules.get(host) ?? [];
+    const rules = this.#maps.rules.get(host) ?? [];
     return rules.find((r) => r.metadata.namespace === namespace) ?? rules[0];
   }
 
   /** The VirtualService of `host`: one in `namespace` first, else the first by namespace/name. */
   virtualServiceFor(host: string, namespace: string): VirtualService | undefined {
-    const list = this.#virtualServices.get(host) ?? [];
+    const list = this.#maps.virtualServices.get(host) ?? [];
     return list.find((v) => v.metadata.namespace === namespace) ?? list[0];
   }
 
@@ -165,9 +250,9 @@ export class ServiceIndex {
       destinationRule: this.destinationRuleFor(host, namespace),
       virtualService: this.virtualServiceFor(host, namespace),
       metaRouters: this.metaRoutersFor(host),
-      dubboPolicies: this.#policies.get(namespace) ?? [],
-      redisServices: this.#redisServices.get(namespace) ?? [],
-      redisDestinations: this.#redisDestinations.get(namespace) ?? [],
+      dubboPolicies: this.dubboPoliciesIn(namespace),
+      redisServices: this.redisServicesIn(namespace),
+      redisDestinations: this.redisDestinationsIn(namespace),
       ...(this.snapshot.meshConfig ? { meshConfig: this.snapshot.meshConfig } : {}),
       codecFor: (p) => this.codecFor(p),
       secret: (ns, name) => this.secret(ns, name),
@@ -181,7 +266,7 @@ export class ServiceIndex {
   contexts(): { contexts: ServiceContext[]; problems: GenerateProblem[] } {
     const contexts: ServiceContext[] = [];
     const problems: GenerateProblem[] = [];
-    for (const se of [...this.snapshot.serviceEntries].sort(byNamespaceAndName)) {
+    for (const se of this.#maps.sortedServices) {
       const result = this.context(se);
       if (result.context) contexts.push(result.context);
       problems.push(...result.problems);

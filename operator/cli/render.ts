@@ -1,0 +1,179 @@
+/**
+ * `deno task aeraki render [--format yaml|json] PATH…`: prints what the operator would generate
+ * for the Kubernetes YAML in the given files and folders — the "why isn't my rule applied?"
+ * tool. Services become synthetic ServiceEntries, ConfigMap `istio` (key `mesh`) is the mesh
+ * config, Secrets are read for Redis auth; problems name the object and field to fix.
+ *
+ * @module
+ */
+import { parse, parseAllDocuments } from "yaml";
+import {
+  type GenerateOptions,
+  type GenerateProblem,
+  MeshGenerator,
+  type MeshOutput,
+  snapshotFromObjects,
+  sortProblems,
+} from "../generate/mod.ts";
+import type { Command, CommandIo } from "./command.ts";
+import { formatJson, formatYaml, problemLine } from "./render_format.ts";
+
+const USAGE = `Usage: deno task aeraki render [--format yaml|json] [--root-namespace NS]
+                              [--namespace-scope] PATH…
+
+Reads Kubernetes objects from the YAML files and folders given (folders are searched
+recursively for *.yaml and *.yml; "-" reads standard input) and prints the EnvoyFilters,
+VirtualServices and MetaProtocol route configurations Aeraki would generate for them.
+
+  --format yaml        readable YAML, one document per object with a comment naming the input
+                       it came from; route configurations and problems as comments (default)
+  --format json        one JSON object {envoyFilters, virtualServices, routeConfigurations,
+                       problems}
+  --root-namespace NS  Istio's root namespace (default istio-system)
+  --namespace-scope    put EnvoyFilters in each service's namespace
+
+Exit status: 0 without problems, 1 when any problem was found, 2 on bad arguments.`;
+
+/** Parsed arguments of `render`. */
+export interface RenderArgs {
+  readonly format: "yaml" | "json";
+  readonly options: GenerateOptions;
+  readonly paths: readonly string[];
+}
+
+/** Parses `render`'s arguments, or returns why they are wrong. */
+export function parseRenderArgs(args: readonly string[]): RenderArgs | { error: string } {
+  let format: "yaml" | "json" = "yaml";
+  const options: { rootNamespace?: string; namespaceScope?: boolean } = {};
+  const paths: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const [flag, inline] = args[i].startsWith("--") ? args[i].split("=", 2) : [args[i]];
+    const value = () => inline ?? args[++i];
+    if (flag === "--format") {
+      const f = value();
+      if (f !== "yaml" && f !== "json") return { error: `Use --format yaml or json: got "${f}"` };
+      format = f;
+    } else if (flag === "--root-namespace") {
+      const ns = value();
+      if (!ns) return { error: "Give a namespace after --root-namespace" };
+      options.rootNamespace = ns;
+    } else if (flag === "--namespace-scope") options.namespaceScope = true;
+    else if (flag.startsWith("-") && flag !== "-") {
+      return { error: `Remove unknown option "${flag}"` };
+    } else paths.push(flag);
+  }
+  if (paths.length === 0) return { error: "Give at least one file or folder" };
+  return { format, options, paths };
+}
+
+async function filesOf(path: string): Promise<string[]> {
+  const info = await Deno.stat(path);
+  if (!info.isDirectory) return [path];
+  const found: string[] = [];
+  const entries: Deno.DirEntry[] = [];
+  for await (const entry of Deno.readDir(path)) entries.push(entry);
+  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  for (const entry of entries) {
+    const child = `${path.replace(/\/+$/, "")}/${entry.name}`;
+    if (entry.isDirectory) found.push(...await filesOf(child));
+    else if (entry.isFile && /\.ya?ml$/i.test(entry.name)) found.push(child);
+  }
+  return found;
+}
+
+/** Every object of a YAML text (`List` items flattened), and YAML syntax problems. */
+export function objectsOfYaml(file: string, text: string): {
+  objects: unknown[];
+  problems: GenerateProblem[];
+} {
+  const objects: unknown[] = [];
+  const problems: GenerateProblem[] = [];
+  parseAllDocuments(text, { prettyErrors: false }).forEach((doc, i) => {
+    if (doc.errors.length > 0) {
+      const message = doc.errors[0].message.split("\n")[0];
+      problems.push({
+        object: `${file}`,
+        field: `document ${i + 1}`,
+        message: `Fix the YAML: ${message}`,
+      });
+      return;
+    }
+    const value = doc.toJS() as { kind?: unknown; items?: unknown } | null;
+    if (value?.kind === "List" && Array.isArray(value.items)) objects.push(...value.items);
+    else if (value !== null && value !== undefined) objects.push(value);
+  });
+  return { objects, problems };
+}
+
+/** Reads every path (`-` is standard input) into objects and problems. */
+export async function readInputs(paths: readonly string[], io: CommandIo): Promise<{
+  objects: unknown[];
+  problems: GenerateProblem[];
+}> {
+  const objects: unknown[] = [];
+  const problems: GenerateProblem[] = [];
+  for (const path of paths) {
+    try {
+      const files = path === "-" ? ["-"] : await filesOf(path);
+      for (const file of files) {
+        const text = file === "-"
+          ? new TextDecoder().decode(await io.stdin())
+          : await Deno.readTextFile(file);
+        const found = objectsOfYaml(file === "-" ? "<stdin>" : file, text);
+        objects.push(...found.objects);
+        problems.push(...found.problems);
+      }
+    } catch (e) {
+      const message = `Check the path: ${e instanceof Error ? e.message : String(e)}`;
+      problems.push({ object: path, field: "", message });
+    }
+  }
+  return { objects, problems };
+}
+
+/** Generates from parsed objects; returns the output and how to name each object's source. */
+export function renderObjects(objects: readonly unknown[], options: GenerateOptions = {}): {
+  output: MeshOutput;
+  sourceOf: (item: object) => string | undefined;
+} {
+  const input = snapshotFromObjects(objects, { parseYaml: parse, domain: options.domain });
+  const generator = new MeshGenerator(options);
+  const generated = generator.generate(input.snapshot);
+  const output = {
+    ...generated,
+    problems: sortProblems([...input.problems, ...generated.problems]),
+  };
+  const sourceOf = (item: object) => {
+    const ref = generator.sourceOf(item);
+    return ref === undefined ? undefined : input.origins.get(ref) ?? ref;
+  };
+  return { output, sourceOf };
+}
+
+async function run(args: readonly string[], io: CommandIo): Promise<number> {
+  if (args.includes("--help") || args.includes("-h")) {
+    io.out(USAGE + "\n");
+    return 0;
+  }
+  const parsed = parseRenderArgs(args);
+  if ("error" in parsed) {
+    io.err(`Cannot render: ${parsed.error}\n\n${USAGE}\n`);
+    return 2;
+  }
+  const read = await readInputs(parsed.paths, io);
+  const { output, sourceOf } = renderObjects(read.objects, parsed.options);
+  const all = { ...output, problems: sortProblems([...read.problems, ...output.problems]) };
+  io.out(parsed.format === "json" ? formatJson(all) : formatYaml(all, sourceOf));
+  if (all.problems.length === 0) return 0;
+  io.err(`Found ${all.problems.length} problem(s):\n`);
+  for (const p of all.problems) io.err(`  ${problemLine(p)}\n`);
+  return 1;
+}
+
+/** The `render` subcommand. */
+export const renderCommand: Command = {
+  name: "render",
+  summary: "Print the EnvoyFilters and routes Aeraki would generate for YAML files",
+  usage: USAGE,
+  run,
+};
