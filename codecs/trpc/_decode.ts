@@ -21,6 +21,7 @@ import {
   u16,
   u32,
 } from "./_frame.ts";
+import { HeaderMetadata } from "./_metadata.ts";
 import {
   type HeaderFacts,
   type HeaderSpec,
@@ -60,8 +61,9 @@ function noFacts(): HeaderFacts {
     ret: 0,
     funcRet: 0,
     closeType: 0,
-    func: "",
-    metadata: new Map(),
+    always: [],
+    named: [],
+    entries: [],
   };
 }
 
@@ -95,16 +97,18 @@ export function decodeTrpc(input: Uint8Array, options?: DecodeOptions): DecodeRe
   }
   const headerSize = FIXED_HEADER_SIZE + pbHeaderSize;
   const detail: TrpcDetail = { codec: "trpc", side, stream, pbHeaderSize };
+  const frame = input.subarray(0, frameSize);
+  const metadata = new HeaderMetadata(frame, facts);
   const message: Message = {
     type: messageType(stream, frameType, side, facts),
     requestId: BigInt(facts.requestId),
     streamId: stream ? u32(input, 10) : 0,
     status: facts.ret !== 0 || facts.funcRet !== 0 ? "error" : "ok",
-    metadata: facts.metadata,
+    metadata,
     headerSize,
     bodySize: frameSize - headerSize,
-    frame: input.subarray(0, frameSize),
-    operation: facts.func,
+    frame,
+    operation: metadata.get("func") ?? "",
     detail,
   };
   return { kind: "message", message, bytesConsumed: frameSize };

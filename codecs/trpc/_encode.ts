@@ -124,7 +124,8 @@ function planHeader(
       const lower = entry.key.toLowerCase();
       if (wanted.has(lower)) {
         seen.set(lower, (seen.get(lower) ?? 0) + 1);
-        if (wanted.get(lower) === entry.key && mutation.get(entry.key) === entry.value) exact++;
+        const value = utf8(frame, entry.valueStart, entry.valueEnd);
+        if (wanted.get(lower) === entry.key && mutation.get(entry.key) === value) exact++;
         continue;
       }
     }
@@ -143,10 +144,7 @@ function entryAt(frame: Uint8Array, at: number, end: number) {
   r.tag();
   const len = r.length();
   if (r.error !== undefined) return undefined;
-  const e = entryKeyAndValue(frame, r.pos, r.pos + len);
-  if (e === undefined) return undefined;
-  const value = utf8(frame, e.valueStart, e.valueEnd);
-  return { key: e.key, value };
+  return entryKeyAndValue(frame, r.pos, r.pos + len);
 }
 
 /** Keeps error texts small enough for the u16 protobuf header size. */

@@ -33,7 +33,11 @@ export class WireReader {
   /** Whether the last varint did not fit in 32 bits (only its low 32 bits are returned). */
   overflow = false;
 
-  constructor(readonly buf: Uint8Array, start: number, readonly end: number) {
+  /** One past the last byte to read; a caller may narrow it to walk a nested message. */
+  end: number;
+
+  constructor(readonly buf: Uint8Array, start: number, end: number) {
+    this.end = end;
     this.pos = start;
   }
 
@@ -54,6 +58,17 @@ export class WireReader {
 
   /** Reads a varint and returns its low 32 bits as an unsigned number. */
   varint(): number {
+    const pos = this.pos;
+    if (pos < this.end && this.buf[pos] < 0x80) {
+      // Tags, lengths and small numbers: one byte, the common case.
+      this.pos = pos + 1;
+      this.overflow = false;
+      return this.buf[pos];
+    }
+    return this.#longVarint();
+  }
+
+  #longVarint(): number {
     const { buf, end } = this;
     const start = this.pos;
     let low = 0;
@@ -174,16 +189,30 @@ export function writeDelimitedHead(out: Uint8Array, pos: number, field: number, 
 
 const DECODER = new TextDecoder();
 
+/** Strings longer than this go straight to TextDecoder, whose fixed cost then pays off. */
+const SHORT_STRING = 128;
+
 /** Decodes `buf[start, end)` as UTF-8 (invalid sequences become U+FFFD); never throws. */
 export function utf8(buf: Uint8Array, start: number, end: number): string {
-  if (end - start <= 32) {
-    let s = "";
-    for (let i = start; i < end; i++) {
-      const b = buf[i];
-      if (b >= 0x80) return DECODER.decode(buf.subarray(start, end));
-      s += String.fromCharCode(b);
-    }
-    return s;
+  if (end - start > SHORT_STRING) return DECODER.decode(buf.subarray(start, end));
+  for (let i = start; i < end; i++) {
+    if (buf[i] >= 0x80) return DECODER.decode(buf.subarray(start, end));
   }
-  return DECODER.decode(buf.subarray(start, end));
+  // ASCII: building from char codes beats TextDecoder's per-call cost on short strings.
+  let s = "";
+  let i = start;
+  for (; i + 8 <= end; i += 8) {
+    s += String.fromCharCode(
+      buf[i],
+      buf[i + 1],
+      buf[i + 2],
+      buf[i + 3],
+      buf[i + 4],
+      buf[i + 5],
+      buf[i + 6],
+      buf[i + 7],
+    );
+  }
+  for (; i < end; i++) s += String.fromCharCode(buf[i]);
+  return s;
 }

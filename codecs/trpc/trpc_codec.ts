@@ -20,6 +20,10 @@ import { encodeTrpc, errorReplyTrpc } from "./_encode.ts";
  *   `stream_data`, CLOSE → `stream_close_one_way` (close_type 0) or `stream_close_two_way`;
  *   `streamId` set, `requestId` 0.
  *
+ * Metadata strings are decoded from the frame on use (`get` decodes one value; iterating
+ * decodes all once), so like `frame` the metadata reads the decoder's input bytes: keep them
+ * unchanged while the message is in use.
+ *
  * `encode` writes a mutation into `trans_info` (entries with the same key, compared
  * case-insensitively, are replaced; every other header byte is kept) and fixes both sizes;
  * stream frames cannot carry a mutation. Error replies use code 11 for `RouteNotFound` and

@@ -65,7 +65,12 @@ Deno.test("trpcCodec round-trips protobufjs requests through decode and encode",
       const m = decoded(trpcCodec.decode(build(h, b)));
       assert.equal(m.requestId, BigInt(h.request_id));
       assert.equal(m.type, h.call_type === 1 ? "oneway" : "request");
-      assert.deepEqual(Object.fromEntries(m.metadata), expected(h, Object.entries(h.trans_info)));
+      const want = expected(h, Object.entries(h.trans_info));
+      // Lookups before anything is iterated (decoded one by one) agree with the full map.
+      const probes = [...Object.keys(want), ...Object.keys(h.trans_info), "ENV", "missing"];
+      for (const k of probes) assert.equal(m.metadata.get(k), want[k], `get("${k}")`);
+      assert.deepEqual(Object.fromEntries(m.metadata), want);
+      assert.equal(m.metadata.size, Object.keys(want).length);
       const result = trpcCodec.encode(m, new Map(Object.entries(mut)));
       if (result.kind !== "ok") assert.fail(result.reason);
       const lowered = new Set(Object.keys(mut).map((k) => k.toLowerCase()));
