@@ -14,3 +14,4 @@ export { kafkaGenerator, zookeeperGenerator } from "./kafka.ts";
 export { thriftGenerator } from "./thrift.ts";
 export { dubboGenerator } from "./dubbo.ts";
 export { buildDubboRbacFilters } from "./dubbo_rbac.ts";
+export { redisGenerator } from "./redis.ts";
