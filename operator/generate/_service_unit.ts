@@ -80,39 +80,78 @@ function lookupAgain(index: ServiceIndex, l: Lookup): unknown {
   return index.secret(l.key.slice(0, at), l.key.slice(at + 1));
 }
 
-const LOOKUP_SOURCE = {
-  codec: "applicationProtocols",
-  secret: "secrets",
-  service: "serviceEntries",
-} as const;
+/** Which checks a generation must run, worked out once from what changed. */
+export interface CheckPlan {
+  readonly index: ServiceIndex;
+  readonly mesh: boolean;
+  /** Per host-keyed kind: `null` = unchanged, `undefined` = check every host, else those hosts. */
+  readonly rules: ReadonlySet<string> | null | undefined;
+  readonly virtualServices: ReadonlySet<string> | null | undefined;
+  readonly routers: ReadonlySet<string> | null | undefined;
+  readonly policies: boolean;
+  readonly redisServices: boolean;
+  readonly redisDestinations: boolean;
+  readonly lookups: { readonly [K in Lookup["kind"]]: boolean };
+  readonly anyLookup: boolean;
+}
 
-/** Whether every input `deps` recorded is still the same object in `index`. */
-export function depsUnchanged(
-  deps: ServiceDeps,
-  se: ServiceEntry,
-  index: ServiceIndex,
-  changed: Changed,
-): boolean {
+/** The checks of one generation over `index`, given which lists changed. */
+export function checkPlan(index: ServiceIndex, changed: Changed): CheckPlan {
+  const hosts = (kind: "destinationRules" | "virtualServices" | "metaRouters") =>
+    changed[kind] ? index.changedHosts(kind) : null;
+  const lookups = {
+    codec: changed.applicationProtocols,
+    secret: changed.secrets,
+    service: changed.serviceEntries,
+  };
+  return {
+    index,
+    mesh: changed.meshConfig,
+    rules: hosts("destinationRules"),
+    virtualServices: hosts("virtualServices"),
+    routers: hosts("metaRouters"),
+    policies: changed.dubboAuthorizationPolicies,
+    redisServices: changed.redisServices,
+    redisDestinations: changed.redisDestinations,
+    lookups,
+    anyLookup: lookups.codec || lookups.secret || lookups.service,
+  };
+}
+
+function touched(hosts: ReadonlySet<string> | null | undefined, host: string): boolean {
+  return hosts !== null && (hosts === undefined || hosts.has(host));
+}
+
+function namespaceListsSame(deps: ServiceDeps, ns: string, plan: CheckPlan): boolean {
+  const index = plan.index;
+  return (!plan.policies || sameItems(index.dubboPoliciesIn(ns), deps.policies)) &&
+    (!plan.redisServices || sameItems(index.redisServicesIn(ns), deps.redisServices)) &&
+    (!plan.redisDestinations || sameItems(index.redisDestinationsIn(ns), deps.redisDestinations));
+}
+
+function lookupsSame(deps: ServiceDeps, plan: CheckPlan): boolean {
+  for (const l of deps.lookups) {
+    if (plan.lookups[l.kind] && lookupAgain(plan.index, l) !== l.result) return false;
+  }
+  return true;
+}
+
+/** Whether every input `deps` recorded is still the same object in the plan's index. */
+export function depsUnchanged(deps: ServiceDeps, se: ServiceEntry, plan: CheckPlan): boolean {
+  const index = plan.index;
   if (deps.se !== se) return false;
-  if (changed.meshConfig && deps.mesh !== index.snapshot.meshConfig) return false;
+  if (plan.mesh && deps.mesh !== index.snapshot.meshConfig) return false;
   const host = se.spec.hosts[0];
   if (host === undefined) return true;
   const ns = se.metadata.namespace ?? "";
-  if (changed.destinationRules && index.destinationRuleFor(host, ns) !== deps.dr) return false;
-  if (changed.virtualServices && index.virtualServiceFor(host, ns) !== deps.vs) return false;
-  if (changed.metaRouters && !sameItems(index.metaRoutersFor(host), deps.routers)) return false;
-  if (
-    changed.dubboAuthorizationPolicies && !sameItems(index.dubboPoliciesIn(ns), deps.policies)
-  ) return false;
-  if (changed.redisServices && !sameItems(index.redisServicesIn(ns), deps.redisServices)) {
+  if (touched(plan.rules, host) && index.destinationRuleFor(host, ns) !== deps.dr) return false;
+  if (touched(plan.virtualServices, host) && index.virtualServiceFor(host, ns) !== deps.vs) {
     return false;
   }
-  if (
-    changed.redisDestinations && !sameItems(index.redisDestinationsIn(ns), deps.redisDestinations)
-  ) return false;
-  return deps.lookups.every((l) =>
-    !changed[LOOKUP_SOURCE[l.kind]] || lookupAgain(index, l) === l.result
-  );
+  if (touched(plan.routers, host) && !sameItems(index.metaRoutersFor(host), deps.routers)) {
+    return false;
+  }
+  return namespaceListsSame(deps, ns, plan) && (!plan.anyLookup || lookupsSame(deps, plan));
 }
 
 function recording(ctx: ServiceContext, lookups: Lookup[]): ServiceContext {

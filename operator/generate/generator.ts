@@ -10,11 +10,13 @@
  *
  * @module
  */
+import type { ServiceEntry } from "../../api/mod.ts";
 import type { ProtocolGenerator } from "./context.ts";
 import { Assembler, type Unit } from "./_assemble.ts";
 import { type GatewayEntry, GatewayRouters, gatewayUnit } from "./_gateway_unit.ts";
 import {
   changedLists,
+  checkPlan,
   depsUnchanged,
   generateService,
   type ServiceDeps,
@@ -39,7 +41,9 @@ export interface MeshGeneratorOptions extends GenerateOptions {
   readonly generators?: Readonly<Record<string, ProtocolGenerator>>;
 }
 
-interface ServiceEntryState {
+/** A memoized service; also the unit the assembler receives, so reuse allocates nothing. */
+interface ServiceEntryState extends Unit {
+  readonly ref: string;
   readonly deps: ServiceDeps;
   readonly output: UnitOutput;
 }
@@ -62,7 +66,8 @@ export class MeshGenerator {
   readonly #assembler = new Assembler();
   readonly #gatewayRouters = new GatewayRouters();
   #index?: ServiceIndex;
-  #services = new Map<string, ServiceEntryState>();
+  /** Keyed by the ServiceEntry object: an edited entry is a new object and regenerates. */
+  #services = new Map<ServiceEntry, ServiceEntryState>();
   #gateways = new Map<string, GatewayEntry>();
   readonly #sources = new WeakMap<object, string>();
   #meshProblems: { mesh?: unknown; problems: GenerateProblem[] } = { problems: [] };
@@ -78,17 +83,19 @@ export class MeshGenerator {
   generate(snapshot: MeshSnapshot): MeshOutput {
     const index = new ServiceIndex(snapshot, this.#options, this.#index);
     const changed = changedLists(this.#index?.snapshot, snapshot);
+    const plan = checkPlan(index, changed);
     const units: Unit[] = [];
-    const services = new Map<string, ServiceEntryState>();
+    // The same ServiceEntry list means the same keys: update the memo in place.
+    const services = changed.serviceEntries
+      ? new Map<ServiceEntry, ServiceEntryState>()
+      : this.#services;
     for (const se of index.sortedServiceEntries()) {
-      const ref = objectRef(se);
-      const prev = this.#services.get(ref);
-      const state = prev && depsUnchanged(prev.deps, se, index, changed)
+      const prev = this.#services.get(se);
+      const state = prev && depsUnchanged(prev.deps, se, plan)
         ? prev
-        : generateService(index, se, this.#generators);
-      if (state !== prev) this.#register(ref, state.output);
-      services.set(ref, state);
-      units.push({ ref, output: state.output });
+        : this.#generateService(index, se);
+      if (state !== prev || services !== this.#services) services.set(se, state);
+      units.push(state);
     }
     const gateways = new Map<string, GatewayEntry>();
     for (const gw of [...snapshot.gateways].sort(byNamespaceAndName)) {
@@ -104,6 +111,12 @@ export class MeshGenerator {
     this.#services = services;
     this.#gateways = gateways;
     return output;
+  }
+
+  #generateService(index: ServiceIndex, se: ServiceEntry): ServiceEntryState {
+    const state = { ref: objectRef(se), ...generateService(index, se, this.#generators) };
+    this.#register(state.ref, state.output);
+    return state;
   }
 
   /**

@@ -18,7 +18,7 @@ import {
   type VirtualService,
 } from "../../api/mod.ts";
 import type { ResolvedOptions, ServiceContext } from "./context.ts";
-import { fqdn } from "./names.ts";
+import { byNamespaceAndName, HostMap, type Named } from "./_host_map.ts";
 import {
   type GenerateOptions,
   type GenerateProblem,
@@ -37,15 +37,7 @@ export function resolveOptions(options: GenerateOptions = {}): ResolvedOptions {
   };
 }
 
-type Named = { readonly metadata: { readonly name?: string; readonly namespace?: string } };
-
-/** Orders objects by namespace, then name. */
-export function byNamespaceAndName(a: Named, b: Named): number {
-  const an = a.metadata.namespace ?? "", bn = b.metadata.namespace ?? "";
-  if (an !== bn) return an < bn ? -1 : 1;
-  const a2 = a.metadata.name ?? "", b2 = b.metadata.name ?? "";
-  return a2 < b2 ? -1 : a2 > b2 ? 1 : 0;
-}
+export { byNamespaceAndName } from "./_host_map.ts";
 
 function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   const list = map.get(key);
@@ -71,9 +63,9 @@ function sameOptions(a: ResolvedOptions, b: ResolvedOptions): boolean {
 
 /** The maps of one index, each built from one snapshot list (see {@link ServiceIndex}). */
 interface Maps {
-  rules: Map<string, DestinationRule[]>;
-  virtualServices: Map<string, VirtualService[]>;
-  routers: Map<string, MetaRouter[]>;
+  rules: HostMap<DestinationRule>;
+  virtualServices: HostMap<VirtualService>;
+  routers: HostMap<MetaRouter>;
   services: Map<string, ServiceEntry>;
   sortedServices: ServiceEntry[];
   secrets: Map<string, SecretObject>;
@@ -81,19 +73,6 @@ interface Maps {
   policies: Map<string, DubboAuthorizationPolicy[]>;
   redisServices: Map<string, RedisService[]>;
   redisDestinations: Map<string, RedisDestination[]>;
-}
-
-function byHost<T extends Named>(
-  items: readonly T[],
-  hosts: (item: T) => readonly string[],
-  domain: string,
-): Map<string, T[]> {
-  const map = new Map<string, T[]>();
-  for (const item of items) {
-    const ns = item.metadata.namespace ?? "";
-    for (const h of new Set(hosts(item).map((h) => fqdn(h, ns, domain)))) push(map, h, item);
-  }
-  return sortBuckets(map);
 }
 
 function firstByHost(sorted: readonly ServiceEntry[]): Map<string, ServiceEntry> {
@@ -113,6 +92,10 @@ function codecs(protocols: MeshSnapshot["applicationProtocols"]): Map<string, st
   return map;
 }
 
+const ruleHosts = (dr: DestinationRule) => [dr.spec.host];
+const vsHosts = (vs: VirtualService) => vs.spec.hosts ?? [];
+const routerHosts = (r: MetaRouter) => r.spec.hosts;
+
 /** Builds the maps of `s`, reusing those of `prev` whose source list is the same array. */
 function buildMaps(s: MeshSnapshot, domain: string, prev?: { s: MeshSnapshot; m: Maps }): Maps {
   const p = prev?.s, m = prev?.m;
@@ -123,15 +106,15 @@ function buildMaps(s: MeshSnapshot, domain: string, prev?: { s: MeshSnapshot; m:
       return { sorted, first: firstByHost(sorted) };
     })();
   return {
-    rules: m && p?.destinationRules === s.destinationRules
-      ? m.rules
-      : byHost(s.destinationRules, (dr) => [dr.spec.host], domain),
-    virtualServices: m && p?.virtualServices === s.virtualServices
-      ? m.virtualServices
-      : byHost(s.virtualServices, (vs) => vs.spec.hosts ?? [], domain),
-    routers: m && p?.metaRouters === s.metaRouters
-      ? m.routers
-      : byHost(s.metaRouters, (mr) => mr.spec.hosts, domain),
+    rules: p && m
+      ? m.rules.update(p.destinationRules, s.destinationRules, ruleHosts, domain)
+      : HostMap.build(s.destinationRules, ruleHosts, domain),
+    virtualServices: p && m
+      ? m.virtualServices.update(p.virtualServices, s.virtualServices, vsHosts, domain)
+      : HostMap.build(s.virtualServices, vsHosts, domain),
+    routers: p && m
+      ? m.routers.update(p.metaRouters, s.metaRouters, routerHosts, domain)
+      : HostMap.build(s.metaRouters, routerHosts, domain),
     services: services.first,
     sortedServices: services.sorted,
     secrets: m && p?.secrets === s.secrets ? m.secrets : new Map(
@@ -172,6 +155,21 @@ export class ServiceIndex {
     this.#maps = buildMaps(snapshot, this.options.domain, reuse);
   }
 
+  /**
+   * The hosts whose objects of `kind` differ from the previous index's, or `undefined` when
+   * unknown (the map was rebuilt). Only meaningful when the list of `kind` changed.
+   */
+  changedHosts(
+    kind: "destinationRules" | "virtualServices" | "metaRouters",
+  ): ReadonlySet<string> | undefined {
+    const map = kind === "destinationRules"
+      ? this.#maps.rules
+      : kind === "virtualServices"
+      ? this.#maps.virtualServices
+      : this.#maps.routers;
+    return map.changedHosts;
+  }
+
   /** Every ServiceEntry, sorted by namespace/name. */
   sortedServiceEntries(): readonly ServiceEntry[] {
     return this.#maps.sortedServices;
@@ -209,18 +207,18 @@ export class ServiceIndex {
 
   /** The MetaRouters whose hosts include `host`, by namespace/name. */
   metaRoutersFor(host: string): readonly MetaRouter[] {
-    return this.#maps.routers.get(host) ?? [];
+    return this.#maps.routers.get(host);
   }
 
   /** The DestinationRule of `host`: one in `namespace` first, else the first by namespace/name. */
   destinationRuleFor(host: string, namespace: string): DestinationRule | undefined {
-    const rules = this.#maps.rules.get(host) ?? [];
+    const rules = this.#maps.rules.get(host);
     return rules.find((r) => r.metadata.namespace === namespace) ?? rules[0];
   }
 
   /** The VirtualService of `host`: one in `namespace` first, else the first by namespace/name. */
   virtualServiceFor(host: string, namespace: string): VirtualService | undefined {
-    const list = this.#maps.virtualServices.get(host) ?? [];
+    const list = this.#maps.virtualServices.get(host);
     return list.find((v) => v.metadata.namespace === namespace) ?? list[0];
   }
 
