@@ -1,33 +1,20 @@
 import assert from "node:assert/strict";
-import type { RedisDestination, RedisService } from "../../../api/mod.ts";
 import { assertGolden } from "../../../tests/golden.ts";
 import type { MeshSnapshot, SecretObject } from "../snapshot.ts";
-import { contextOf, filterValue, names, render, serviceEntry } from "./_helpers_test.ts";
+import {
+  contextOf,
+  filterValue,
+  names,
+  redisDestination,
+  redisService,
+  render,
+  serviceEntry,
+} from "./_helpers_test.ts";
 import { redisGenerator } from "./redis.ts";
 
 const NS = "redis";
 const CLUSTER = "redis-cluster.redis.svc.cluster.local";
 const SINGLE = "redis-single.redis.svc.cluster.local";
-
-/** A RedisService in namespace "redis". */
-export function redisService(name: string, spec: RedisService["spec"]): RedisService {
-  return {
-    apiVersion: "redis.aeraki.io/v1alpha1",
-    kind: "RedisService",
-    metadata: { name, namespace: NS },
-    spec,
-  } as RedisService;
-}
-
-/** A RedisDestination in namespace "redis". */
-export function redisDestination(name: string, spec: RedisDestination["spec"]): RedisDestination {
-  return {
-    apiVersion: "redis.aeraki.io/v1alpha1",
-    kind: "RedisDestination",
-    metadata: { name, namespace: NS },
-    spec,
-  } as RedisDestination;
-}
 
 const single = serviceEntry("synthetic-redis-single", NS, {
   hosts: [SINGLE],
