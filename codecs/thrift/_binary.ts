@@ -74,6 +74,20 @@ export function binaryFirstField(b: Uint8Array, w: Walk, pos: number): number {
   return pos;
 }
 
+/** Wire size of each fixed-size type, by type byte; 0 for variable-size or unknown types. */
+const FIXED = new Uint8Array(256);
+/** The fewest bytes a value of each type takes, by type byte; 0 for unknown types. */
+const LEAST = new Uint8Array(256);
+for (const [type, size] of [[T_BOOL, 1], [T_BYTE, 1], [T_I16, 2], [T_I32, 4], [T_DOUBLE, 8]]) {
+  FIXED[type] = LEAST[type] = size;
+}
+FIXED[T_I64] = LEAST[T_I64] = 8;
+FIXED[T_UUID] = LEAST[T_UUID] = 16;
+LEAST[T_STRING] = 4;
+LEAST[T_STRUCT] = 1;
+LEAST[T_LIST] = LEAST[T_SET] = 5;
+LEAST[T_MAP] = 6;
+
 /** Skips a struct at `pos` (fields until STOP); returns the position after it. */
 export function skipBinaryStruct(b: Uint8Array, w: Walk, pos: number, depth: number): number {
   if (depth > MAX_DEPTH) return fail(w, pos, `nesting passes the depth limit "${MAX_DEPTH}"`);
@@ -81,7 +95,15 @@ export function skipBinaryStruct(b: Uint8Array, w: Walk, pos: number, depth: num
     if (pos >= b.length) return short(w, pos, pos + 1);
     const type = b[pos];
     if (type === T_STOP) return pos + 1;
-    if (minSize(type) === 0) return fail(w, pos, `unknown field type "${type}" at byte "${pos}"`);
+    const size = FIXED[type];
+    // Scalar fields, the common case, are stepped over without a call.
+    if (size !== 0) {
+      const end = pos + 3 + size;
+      if (end > b.length) return short(w, pos, end);
+      pos = end;
+      continue;
+    }
+    if (LEAST[type] === 0) return fail(w, pos, `unknown field type "${type}" at byte "${pos}"`);
     if (pos + 3 > b.length) return short(w, pos, pos + 3);
     pos = skipBinary(b, w, pos + 3, type, depth);
     if (pos < 0) return pos;
@@ -96,8 +118,8 @@ export function skipBinary(
   type: number,
   depth: number,
 ): number {
-  const size = fixedSize(type);
-  if (size > 0) return need(b, w, pos, pos + size);
+  const size = FIXED[type];
+  if (size !== 0) return need(b, w, pos, pos + size);
   switch (type) {
     case T_STRING: {
       if (pos + 4 > b.length) return short(w, pos, pos + 4);
@@ -123,8 +145,18 @@ function skipList(b: Uint8Array, w: Walk, pos: number, depth: number): number {
   const type = b[pos];
   const count = i32(b, pos + 1);
   if (count < 0) return fail(w, pos, `container size "${count}" is negative`);
-  if (minSize(type) === 0) return fail(w, pos, `unknown element type "${type}" at byte "${pos}"`);
-  return skipElements(b, w, pos + 5, type, count, depth);
+  if (LEAST[type] === 0) return fail(w, pos, `unknown element type "${type}" at byte "${pos}"`);
+  pos += 5;
+  const size = FIXED[type];
+  if (size !== 0) return need(b, w, pos, pos + count * size);
+  // A bogus count is refused (or waited for) before walking a single element.
+  const least = pos + count * LEAST[type];
+  if (least > b.length) return short(w, pos, least);
+  for (let i = 0; i < count; i++) {
+    pos = skipBinary(b, w, pos, type, depth);
+    if (pos < 0) return pos;
+  }
+  return pos;
 }
 
 function skipMap(b: Uint8Array, w: Walk, pos: number, depth: number): number {
@@ -134,15 +166,14 @@ function skipMap(b: Uint8Array, w: Walk, pos: number, depth: number): number {
   const valueType = b[pos + 1];
   const count = i32(b, pos + 2);
   if (count < 0) return fail(w, pos, `container size "${count}" is negative`);
-  if (minSize(keyType) === 0 || minSize(valueType) === 0) {
+  if (LEAST[keyType] === 0 || LEAST[valueType] === 0) {
     return fail(w, pos, `unknown map key or value type "${keyType}/${valueType}" at byte "${pos}"`);
   }
   pos += 6;
-  const keySize = fixedSize(keyType);
-  const valueSize = fixedSize(valueType);
-  if (keySize > 0 && valueSize > 0) return need(b, w, pos, pos + count * (keySize + valueSize));
+  const pair = FIXED[keyType] + FIXED[valueType];
+  if (FIXED[keyType] !== 0 && FIXED[valueType] !== 0) return need(b, w, pos, pos + count * pair);
   // A bogus count is refused (or waited for) before walking a single entry.
-  const least = pos + count * (minSize(keyType) + minSize(valueType));
+  const least = pos + count * (LEAST[keyType] + LEAST[valueType]);
   if (least > b.length) return short(w, pos, least);
   for (let i = 0; i < count; i++) {
     pos = skipBinary(b, w, pos, keyType, depth);
@@ -151,62 +182,6 @@ function skipMap(b: Uint8Array, w: Walk, pos: number, depth: number): number {
     if (pos < 0) return pos;
   }
   return pos;
-}
-
-function skipElements(
-  b: Uint8Array,
-  w: Walk,
-  pos: number,
-  type: number,
-  count: number,
-  depth: number,
-): number {
-  const size = fixedSize(type);
-  if (size > 0) return need(b, w, pos, pos + count * size);
-  const least = pos + count * minSize(type);
-  if (least > b.length) return short(w, pos, least);
-  for (let i = 0; i < count; i++) {
-    pos = skipBinary(b, w, pos, type, depth);
-    if (pos < 0) return pos;
-  }
-  return pos;
-}
-
-/** Wire size of fixed-size types; 0 for variable-size or unknown types. */
-function fixedSize(type: number): number {
-  switch (type) {
-    case T_BOOL:
-    case T_BYTE:
-      return 1;
-    case T_I16:
-      return 2;
-    case T_I32:
-      return 4;
-    case T_DOUBLE:
-    case T_I64:
-      return 8;
-    case T_UUID:
-      return 16;
-    default:
-      return 0;
-  }
-}
-
-/** The fewest bytes a value of `type` takes; 0 for unknown types. */
-function minSize(type: number): number {
-  switch (type) {
-    case T_STRING:
-      return 4;
-    case T_STRUCT:
-      return 1;
-    case T_LIST:
-    case T_SET:
-      return 5;
-    case T_MAP:
-      return 6;
-    default:
-      return fixedSize(type);
-  }
 }
 
 function badType(w: Walk, at: number): number {

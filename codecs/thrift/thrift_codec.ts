@@ -30,6 +30,7 @@ import type {
 import { DEFAULT_MAX_FRAME_SIZE } from "../codec.ts";
 import { binaryFirstField, binaryHeader, skipBinaryStruct } from "./_binary.ts";
 import { compactFirstField, compactHeader, skipCompactStruct } from "./_compact.ts";
+import { methodName } from "./_names.ts";
 import { exceptionReply, type ReplyShape } from "./_reply.ts";
 import {
   type InfoHeader,
@@ -40,7 +41,7 @@ import {
   writeTHeader,
 } from "./_theader.ts";
 import { detectTransport, FRAMED, UNFRAMED } from "./_transport.ts";
-import { EXCEPTION, i32, INVALID, NEED_MORE, newWalk, REPLY, text, type Walk } from "./_wire.ts";
+import { EXCEPTION, i32, INVALID, NEED_MORE, newWalk, REPLY, type Walk } from "./_wire.ts";
 
 /** What the Thrift codec remembers about a decoded message (`Message.detail`). */
 export interface ThriftDetail extends ReplyShape {
@@ -63,16 +64,25 @@ class Detail implements ThriftDetail {
 const NEED_MORE_RESULT: DecodeResult = Object.freeze({ kind: "need-more" });
 const TYPES: readonly MessageType[] = ["request", "request", "response", "error", "oneway"];
 
+// One walk serves every call: decode is synchronous and never re-entered, and resets what
+// it reads before reading it.
+const scratch = newWalk(0, false);
+
 function decode(input: Uint8Array, options?: DecodeOptions): DecodeResult {
   const max = options?.maxFrameSize ?? DEFAULT_MAX_FRAME_SIZE;
-  const w = newWalk(max, false);
+  const w = scratch;
+  w.limit = max;
+  w.framed = false;
+  w.strict = true;
+  w.firstField = 0;
   const kind = detectTransport(input, w, max);
   if (kind === NEED_MORE) return NEED_MORE_RESULT;
   if (kind === INVALID) return invalid(w);
   if (kind === UNFRAMED) return decodeUnframed(input, w);
   const total = i32(input, 0) + 4;
   if (input.length < total) return { kind: "need-more", frameSize: total };
-  const frame = input.subarray(0, total);
+  // When the input is exactly one frame, the input itself is the view.
+  const frame = input.length === total ? input : input.subarray(0, total);
   w.limit = total;
   w.framed = true;
   return kind === FRAMED ? decodeFramed(frame, w) : decodeHeader(frame, w);
@@ -83,7 +93,7 @@ function decodeFramed(frame: Uint8Array, w: Walk): DecodeResult {
   const body = messageHeader(frame, w, 4, compact);
   if (body < 0) return invalid(w);
   const detail = newDetail(frame, w, "framed", compact, 4);
-  return message(frame, w, body, new Map([["method", detail.method]]), detail);
+  return message(frame, w, body, methodOnly(detail.method), detail);
 }
 
 function decodeHeader(frame: Uint8Array, w: Walk): DecodeResult {
@@ -113,9 +123,9 @@ function decodeUnframed(whole: Uint8Array, w: Walk): DecodeResult {
   const end = compact ? skipCompactStruct(input, w, body, 1) : skipBinaryStruct(input, w, body, 1);
   if (end === NEED_MORE) return NEED_MORE_RESULT;
   if (end < 0) return invalid(w);
-  const frame = input.subarray(0, end);
+  const frame = whole.length === end ? whole : whole.subarray(0, end);
   const detail = newDetail(frame, w, "unframed", compact, 0);
-  return message(frame, w, body, new Map([["method", detail.method]]), detail);
+  return message(frame, w, body, methodOnly(detail.method), detail);
 }
 
 /** Parses the message header at `pos`, and a reply's first result field; returns the body. */
@@ -134,7 +144,7 @@ function newDetail(
   payloadOffset: number,
   fields?: THeaderFields,
 ): Detail {
-  const method = text(frame, w.nameStart, w.nameEnd);
+  const method = methodName(frame, w.nameStart, w.nameEnd);
   const protocol = compact ? "compact" : "binary";
   return new Detail(transport, protocol, w.strict, method, w.seqId, payloadOffset, fields);
 }
@@ -160,6 +170,12 @@ function message(
     detail,
   };
   return { kind: "message", message, bytesConsumed: frame.length };
+}
+
+function methodOnly(method: string): Map<string, string> {
+  const metadata = new Map<string, string>();
+  metadata.set("method", method);
+  return metadata;
 }
 
 function invalid(w: Walk): DecodeResult {
