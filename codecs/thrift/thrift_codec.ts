@@ -2,10 +2,17 @@
  * The Thrift MetaProtocol codec (`aeraki.meta_protocol.codec.thrift`).
  *
  * - Transports framed, unframed (buffered) and header (THeader), protocols binary (strict
- *   and old-style non-strict) and compact, auto-detected on every frame (see `_transport.ts`).
- * - Framed and header frames are sized by their length prefix; the message header inside is
- *   validated, the body is not walked. Unframed messages are walked structurally (no values
- *   are built) to find their end, within the frame-size limit.
+ *   and old-style non-strict) and compact, auto-detected on every frame as upstream does,
+ *   plus non-strict binary: framed when the byte after the length is `0x00` (the high byte
+ *   of a name length), unframed when it is an identifier character (the first letter of the
+ *   method name). See `_transport.ts`.
+ * - Framed and header frames are sized by their length prefix, checked against the limit
+ *   before buffering (the limit counts the whole frame, length prefix included); the message
+ *   header inside is validated, the body is not walked. Unframed messages are walked
+ *   structurally (no values are built; nesting is limited to 64) to find their end; one
+ *   that passes the limit without ending is invalid.
+ * - THeader transforms (zlib, snappy) and the JSON payload protocol are reported invalid:
+ *   the method of a compressed payload cannot be read, and routing without it would be wrong.
  * - Metadata: `method` plus every THeader info header (lower-cased keys; per-message headers
  *   win over persistent ones, the payload's method wins over a header named `method`).
  *   requestId is the seqid as an unsigned 32-bit number.
@@ -31,7 +38,7 @@ import { DEFAULT_MAX_FRAME_SIZE } from "../codec.ts";
 import { binaryFirstField, binaryHeader, skipBinaryStruct } from "./_binary.ts";
 import { compactFirstField, compactHeader, skipCompactStruct } from "./_compact.ts";
 import { methodName } from "./_names.ts";
-import { exceptionReply, type ReplyShape } from "./_reply.ts";
+import { exceptionReply } from "./_reply.ts";
 import {
   type InfoHeader,
   PROTOCOL_COMPACT,
@@ -41,12 +48,28 @@ import {
   writeTHeader,
 } from "./_theader.ts";
 import { detectTransport, FRAMED, UNFRAMED } from "./_transport.ts";
-import { EXCEPTION, i32, INVALID, NEED_MORE, newWalk, REPLY, type Walk } from "./_wire.ts";
+import { EXCEPTION, fail, i32, INVALID, NEED_MORE, newWalk, REPLY, type Walk } from "./_wire.ts";
 
 /** What the Thrift codec remembers about a decoded message (`Message.detail`). */
-export interface ThriftDetail extends ReplyShape {
+export interface ThriftDetail {
+  /** The transport the message came in: framed, unframed (buffered) or header (THeader). */
+  readonly transport: "framed" | "unframed" | "header";
+  /** The protocol of the message. */
+  readonly protocol: "binary" | "compact";
+  /** Binary: whether the message header had the `0x8001` version word; true for compact. */
+  readonly strict: boolean;
+  /** The method name. */
+  readonly method: string;
+  /** The seqid, as the signed 32-bit integer on the wire. */
+  readonly seqId: number;
   /** Where the message (THeader payload) starts in the frame: 0 unframed, 4 framed. */
   readonly payloadOffset: number;
+  /** Header transport: the THeader flags, sequence number and payload protocol id. */
+  readonly theader?: {
+    readonly flags: number;
+    readonly seqId: number;
+    readonly protocolId: number;
+  };
 }
 
 class Detail implements ThriftDetail {
@@ -89,11 +112,25 @@ function decode(input: Uint8Array, options?: DecodeOptions): DecodeResult {
 }
 
 function decodeFramed(frame: Uint8Array, w: Walk): DecodeResult {
+  if (isFramedTHeader(frame)) {
+    fail(
+      w,
+      4,
+      "a THeader frame inside a second length prefix is not supported; send THeader unwrapped",
+    );
+    return invalid(w);
+  }
   const compact = frame[4] === 0x82;
   const body = messageHeader(frame, w, 4, compact);
   if (body < 0) return invalid(w);
   const detail = newDetail(frame, w, "framed", compact, 4);
   return message(frame, w, body, methodOnly(detail.method), detail);
+}
+
+/** The Node library's TFramedTransport under THeaderProtocol prefixes a THeader frame again. */
+function isFramedTHeader(frame: Uint8Array): boolean {
+  return frame.length >= 10 && frame[8] === 0x0f && frame[9] === 0xff &&
+    i32(frame, 4) === frame.length - 8;
 }
 
 function decodeHeader(frame: Uint8Array, w: Walk): DecodeResult {

@@ -147,6 +147,9 @@ Deno.test("thriftCodec.decode() rejects THeader frames it cannot read", () => {
   for (const [frame, reason] of cases) {
     assert.match(invalid(thriftCodec.decode(frame)).reason, reason);
   }
+  // What the Node library writes for TFramedTransport + THeaderProtocol.
+  const doubled = framed(theader({ payload }));
+  assert.match(invalid(thriftCodec.decode(doubled)).reason, /inside a second length prefix/);
   const overrun = theader({ payload });
   overrun[13] = 0xff;
   assert.match(invalid(thriftCodec.decode(overrun)).reason, /THeader size "1020" runs past/);
