@@ -63,7 +63,10 @@ export function requestFrame(parts: RequestParts, id = 7n, flag = 0xc2): Uint8Ar
 }
 
 /** The typical invocation of the tests and the benchmark: a few arguments, attachments. */
-export function typicalRequest(id = 42n): Uint8Array {
+export function typicalRequest(
+  id = 42n,
+  requestUuid = "4f2a1c9e-5b7d-4e1a-9c3f-2b8d6e0a7f11",
+): Uint8Array {
   return requestFrame({
     path: "org.apache.dubbo.samples.api.GreetingService",
     version: "1.0.0",
@@ -96,7 +99,7 @@ export function typicalRequest(id = 42n): Uint8Array {
       group: "blue",
       timeout: "3000",
       dubbo: "2.0.2",
-      "x-request-id": "4f2a1c9e-5b7d-4e1a-9c3f-2b8d6e0a7f11",
+      "x-request-id": requestUuid,
     },
   }, id);
 }

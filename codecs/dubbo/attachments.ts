@@ -7,6 +7,7 @@
  */
 
 import type { Mutation } from "../codec.ts";
+import { internedEntries } from "./_intern.ts";
 import { HessianReader, hex, isStringTag } from "./hessian_reader.ts";
 import { enterContainer, skipType, skipValue } from "./hessian_walker.ts";
 import { HessianWriter } from "./hessian_writer.ts";
@@ -28,8 +29,10 @@ export interface DubboDetail {
   readonly resultType: number;
   /** Frame offset just past the result type int; 0 for requests. */
   readonly resultTypeEnd: number;
-  /** Field counts of the class definitions written before the attachments. */
+  /** Field counts of the class definitions of the body (the stream's class table). */
   readonly classes: readonly number[];
+  /** How many of `classes` were defined before the attachments. */
+  readonly classCount: number;
 }
 
 /** Type guard for a {@link DubboDetail}. */
@@ -68,6 +71,16 @@ export function readAttachments(r: HessianReader, metadata: Map<string, string>)
       r.depth--;
       return true;
     }
+    const entryStart = r.pos;
+    const entryEnd = compactEntryEnd(b, entryStart, r.end);
+    if (entryEnd > 0) {
+      const entry = internedEntries.get(b, entryStart, entryEnd);
+      if (entry !== undefined) {
+        metadata.set(entry[0], entry[1]);
+        r.pos = entryEnd;
+        continue;
+      }
+    }
     if (!isStringTag(b[r.pos])) {
       if (!skipValue(r) || !skipValue(r)) return false;
       continue;
@@ -78,10 +91,31 @@ export function readAttachments(r: HessianReader, metadata: Map<string, string>)
       const value = r.readString();
       if (r.failed) return false;
       metadata.set(key, value);
+      // Equal bytes parse the same way, so the entry can be remembered by its bytes.
+      if (entryEnd === r.pos) internedEntries.set(b, entryStart, entryEnd, [key, value]);
     } else if (!skipValue(r)) {
       return false;
     }
   }
+}
+
+/**
+ * Where an entry ends if its key is a string of at most 31 units and its value one of at
+ * most 1023 (the compact forms), assuming one byte per unit; 0 otherwise. Only a guess:
+ * it is trusted for interned entries, whose bytes were parsed for real before.
+ */
+function compactEntryEnd(b: Uint8Array, p: number, end: number): number {
+  const k = b[p];
+  if (k > 0x1f) return 0;
+  const v = p + 1 + k;
+  if (v + 1 >= end) return 0;
+  const t = b[v];
+  const stop = t <= 0x1f
+    ? v + 1 + t
+    : t >= 0x30 && t <= 0x33
+    ? v + 2 + (((t - 0x30) << 8) | b[v + 1])
+    : 0;
+  return stop <= end ? stop : 0;
 }
 
 /** The outcome of {@link rebuildAttachments}. */
@@ -112,7 +146,7 @@ export function rebuildAttachments(
       frame,
       detail.attachmentStart,
       detail.attachmentEnd,
-      detail.classes.slice(),
+      detail.classes.slice(0, detail.classCount),
     );
     if (!openMap(r)) return unsupported(`cannot re-read the attachments: ${r.error}`);
     w.copy(frame, detail.attachmentStart, r.pos);

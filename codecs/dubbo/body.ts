@@ -9,6 +9,7 @@
  * @module
  */
 
+import { compactStringsEnd, internedHeads, type InvocationHead } from "./_intern.ts";
 import { type DubboDetail, readAttachments } from "./attachments.ts";
 import { HEADER_SIZE } from "./header.ts";
 import { HessianReader } from "./hessian_reader.ts";
@@ -36,29 +37,22 @@ for (const c of "VZBCDFIJS") PRIMITIVE[c.charCodeAt(0)] = 1;
 /** Decodes the request body of `frame` (whose body ends at `frame.length`). */
 export function decodeRequestBody(frame: Uint8Array, flag: number): BodyResult {
   const r = new HessianReader(frame, HEADER_SIZE, frame.length);
-  if (!r.skipString()) return failed(r, "request", "the Dubbo version");
-  const path = r.readString();
-  if (r.failed) return failed(r, "request", "the service path");
-  const version = r.readString();
-  if (r.failed) return failed(r, "request", "the service version");
-  const method = r.readString();
-  if (r.failed) return failed(r, "request", "the method name");
-  const params = countParameterTypes(r);
-  if (params < 0) return failed(r, "request", "the parameter types");
-  for (let i = 0; i < params; i++) {
-    if (!skipValue(r)) return failed(r, "request", `argument ${i + 1} of ${params}`);
+  const head = readHead(r);
+  if (head === undefined) return failed(r, "request", r.context);
+  for (let i = 0; i < head.params; i++) {
+    if (!skipValue(r)) return failed(r, "request", `argument ${i + 1} of ${head.params}`);
   }
-  const classes = r.classes.slice();
+  const classCount = r.classes.length;
   const attachmentStart = r.pos;
   const metadata = new Map<string, string>();
-  metadata.set("interface", path);
-  metadata.set("method", method);
-  if (version !== "") metadata.set("version", version);
+  metadata.set("interface", head.path);
+  metadata.set("method", head.method);
+  if (head.version !== "") metadata.set("version", head.version);
   if (!readAttachments(r, metadata)) return failed(r, "request", "the attachments");
   return {
     ok: true,
     metadata,
-    operation: path + "/" + method,
+    operation: head.operation,
     detail: {
       codec: "dubbo",
       kind: "request",
@@ -68,9 +62,44 @@ export function decodeRequestBody(frame: Uint8Array, flag: number): BodyResult {
       hasSlot: true,
       resultType: -1,
       resultTypeEnd: 0,
-      classes,
+      classes: r.classes,
+      classCount,
     },
   };
+}
+
+/**
+ * Reads the Dubbo version, service path, service version, method name and parameter types.
+ * They repeat for every call of a method, so the head is interned by its bytes.
+ */
+function readHead(r: HessianReader): InvocationHead | undefined {
+  const start = r.pos;
+  const guess = compactStringsEnd(r.bytes, start, r.end, 5);
+  if (guess > 0) {
+    const head = internedHeads.get(r.bytes, start, guess);
+    if (head !== undefined) {
+      r.pos = guess;
+      return head;
+    }
+  }
+  r.context = "the Dubbo version";
+  if (!r.skipString()) return undefined;
+  r.context = "the service path";
+  const path = r.readString();
+  if (r.failed) return undefined;
+  r.context = "the service version";
+  const version = r.readString();
+  if (r.failed) return undefined;
+  r.context = "the method name";
+  const method = r.readString();
+  if (r.failed) return undefined;
+  r.context = "the parameter types";
+  const params = countParameterTypes(r);
+  if (params < 0) return undefined;
+  const head = { path, version, method, operation: path + "/" + method, params };
+  // Equal bytes parse the same way, so the head can be remembered by its bytes.
+  if (r.pos === guess) internedHeads.set(r.bytes, start, guess, head);
+  return head;
 }
 
 /** Decodes the body of a response whose status is OK. */
@@ -88,7 +117,7 @@ export function decodeResponseBody(frame: Uint8Array, flag: number): BodyResult 
   if (hasValue && !skipValue(r)) {
     return failed(r, "response", resultType % 3 === 0 ? "the exception" : "the return value");
   }
-  const classes = r.classes.slice();
+  const classCount = r.classes.length;
   const attachmentStart = r.pos;
   const hasSlot = resultType >= RESULT_WITH_ATTACHMENTS;
   const metadata = new Map<string, string>();
@@ -107,7 +136,8 @@ export function decodeResponseBody(frame: Uint8Array, flag: number): BodyResult 
       hasSlot,
       resultType,
       resultTypeEnd,
-      classes,
+      classes: r.classes,
+      classCount,
     },
   };
 }

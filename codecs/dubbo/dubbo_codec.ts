@@ -26,6 +26,7 @@ import {
   FLAG_TWO_WAY,
   HEADER_SIZE,
   HESSIAN2,
+  readBodyLength,
   readRequestId,
   STATUS_BAD_RESPONSE,
   STATUS_OK,
@@ -36,9 +37,11 @@ import {
 import { HessianWriter } from "./hessian_writer.ts";
 
 function decode(input: Uint8Array, options?: DecodeOptions): DecodeResult {
-  const header = checkHeader(input, options?.maxFrameSize ?? DEFAULT_MAX_FRAME_SIZE);
-  if ("kind" in header) return header;
-  const { flag, status, bodyLength } = header;
+  const early = checkHeader(input, options?.maxFrameSize ?? DEFAULT_MAX_FRAME_SIZE);
+  if (early !== undefined) return early;
+  const flag = input[2];
+  const status = input[3];
+  const bodyLength = readBodyLength(input);
   const frame = input.subarray(0, HEADER_SIZE + bodyLength);
   const isRequest = (flag & FLAG_REQUEST) !== 0;
   let body: BodyResult;
@@ -89,6 +92,7 @@ function eventBody(kind: "heartbeat" | "failure", flag: number): BodyResult {
       resultType: -1,
       resultTypeEnd: 0,
       classes: [],
+      classCount: 0,
     },
   };
 }

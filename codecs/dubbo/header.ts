@@ -34,19 +34,13 @@ export const STATUS_SERVER_ERROR = 80;
 /** Every response status Dubbo defines (org.apache.dubbo.remoting.exchange.Response). */
 const STATUSES = new Set([20, 30, 31, 40, 50, 60, 70, 80, 90, 100]);
 
-/** The header fields, once all 16 bytes are in. */
-export interface DubboHeader {
-  readonly flag: number;
-  readonly status: number;
-  readonly bodyLength: number;
-}
-
 /**
  * Checks the header at the start of `input`. Returns a `need-more` or `invalid` result, or
- * the header when the whole frame is buffered. Bad magic, serialization or status are
- * reported as soon as their byte arrives; an oversized body before any of it is buffered.
+ * `undefined` when the whole frame is buffered (read it with {@link readBodyLength}). Bad
+ * magic, serialization or status are reported as soon as their byte arrives; an oversized
+ * body before any of it is buffered.
  */
-export function checkHeader(input: Uint8Array, maxFrameSize: number): DecodeResult | DubboHeader {
+export function checkHeader(input: Uint8Array, maxFrameSize: number): DecodeResult | undefined {
   const n = input.length;
   if (n >= 1 && (n < 2 ? input[0] !== MAGIC >> 8 : ((input[0] << 8) | input[1]) !== MAGIC)) {
     const magic = n < 2 ? hex(input[0], 2) + ".." : hex((input[0] << 8) | input[1], 4);
@@ -60,7 +54,7 @@ export function checkHeader(input: Uint8Array, maxFrameSize: number): DecodeResu
     return invalid(`response status ${input[3]} is not a Dubbo status`, 3);
   }
   if (n < HEADER_SIZE) return { kind: "need-more" };
-  const bodyLength = (input[12] << 24) | (input[13] << 16) | (input[14] << 8) | input[15];
+  const bodyLength = readBodyLength(input);
   if (bodyLength < 0) return invalid(`body length is negative (${bodyLength})`, 12);
   const frameSize = HEADER_SIZE + bodyLength;
   if (frameSize > maxFrameSize) {
@@ -70,7 +64,12 @@ export function checkHeader(input: Uint8Array, maxFrameSize: number): DecodeResu
     );
   }
   if (n < frameSize) return { kind: "need-more", frameSize };
-  return { flag: input[2], status: input[3], bodyLength };
+  return undefined;
+}
+
+/** Reads the signed 32-bit body length at offset 12. */
+export function readBodyLength(input: Uint8Array): number {
+  return (input[12] << 24) | (input[13] << 16) | (input[14] << 8) | input[15];
 }
 
 /** Reads the signed 64-bit request id at offset 4. */

@@ -8,15 +8,8 @@
  * @module
  */
 
-import {
-  decodeUtf8,
-  intern,
-  lookupInterned,
-  skipUtf8Units,
-  UTF8_BAD_LEAD,
-  UTF8_TRUNCATED,
-  viewOf,
-} from "./_utf8.ts";
+import { internedStrings } from "./_intern.ts";
+import { decodeUtf8, skipUtf8Units, UTF8_BAD_LEAD, UTF8_TRUNCATED } from "./_utf8.ts";
 
 /** The default limit on nested lists, maps and objects. */
 export const DEFAULT_MAX_DEPTH = 512;
@@ -40,8 +33,6 @@ export function isIntTag(tag: number): boolean {
 export class HessianReader {
   /** The whole input; offsets are absolute in it. */
   readonly bytes: Uint8Array;
-  /** A DataView over `bytes`, for reading several bytes at once. */
-  readonly view: DataView;
   /** The next byte to read. */
   pos: number;
   /** One past the last byte this reader may read. */
@@ -58,6 +49,8 @@ export class HessianReader {
   depth = 0;
   /** Nesting beyond this is invalid. */
   readonly maxDepth: number;
+  /** What is being read, for error messages. */
+  context = "";
   /** The byte span of the last string chunk read by {@link readStringChunk}. */
   chunkStart = 0;
   /** @see chunkStart */
@@ -65,7 +58,6 @@ export class HessianReader {
 
   constructor(bytes: Uint8Array, pos: number, end: number, classes: number[] = []) {
     this.bytes = bytes;
-    this.view = viewOf(bytes);
     this.pos = pos;
     this.end = end;
     this.classes = classes;
@@ -158,7 +150,7 @@ export class HessianReader {
       return -1;
     }
     const start = this.pos;
-    const next = skipUtf8Units(b, this.view, start, this.end, units);
+    const next = skipUtf8Units(b, start, this.end, units);
     if (next < 0) {
       if (next === UTF8_TRUNCATED) {
         this.truncated();
@@ -207,17 +199,19 @@ export class HessianReader {
     }
     if (start >= 0 && start + units <= this.end) {
       // The hit path: an interned ASCII string, so `units` bytes of data.
-      const s = lookupInterned(b, this.view, start, start + units, lower);
+      const s = internedStrings.get(b, start, start + units);
       if (s !== undefined) {
         this.pos = start + units;
-        return s;
+        return lower ? s.toLowerCase() : s;
       }
     }
     let r = this.readStringChunk();
     if (r < 0) return "";
     let s = decodeUtf8(b, this.chunkStart, this.chunkEnd);
     if (r === 1 && this.chunkEnd - this.chunkStart === s.length) {
-      return intern(b, this.chunkStart, this.chunkEnd, s, lower);
+      // One chunk with as many bytes as units: ASCII, worth interning.
+      internedStrings.set(b, this.chunkStart, this.chunkEnd, s);
+      return lower ? s.toLowerCase() : s;
     }
     while (r === 0) {
       r = this.readStringChunk();

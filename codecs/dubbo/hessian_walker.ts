@@ -10,6 +10,7 @@
  * @module
  */
 
+import { compactStringsEnd, internedClasses } from "./_intern.ts";
 import { asciiEnd } from "./_utf8.ts";
 import { HessianReader, hex, isIntTag, isStringTag } from "./hessian_reader.ts";
 
@@ -91,7 +92,7 @@ function truncatedAt(r: HessianReader): number {
 function skipChars(r: HessianReader, p: number, units: number): number {
   const b = r.bytes;
   const stop = p + units;
-  if (stop <= r.end && asciiEnd(b, r.view, p, stop) === stop) return stop;
+  if (stop <= r.end && asciiEnd(b, p, stop) === stop) return stop;
   r.pos = p - 1;
   const tag = b[p - 1];
   // Not plain ASCII (or truncated): let the reader re-read the chunk with full UTF-8 rules.
@@ -250,7 +251,18 @@ export function skipType(r: HessianReader): boolean {
 }
 
 function skipClassDefinition(r: HessianReader): boolean {
-  let p = skipStringAt(r, r.pos + 1);
+  // Clients send the same class definitions in every call: intern them by their bytes.
+  const start = r.pos;
+  const guess = classDefinitionEnd(r.bytes, start, r.end);
+  if (guess > 0) {
+    const fields = internedClasses.get(r.bytes, start, guess);
+    if (fields !== undefined) {
+      r.classes.push(fields);
+      r.pos = guess;
+      return true;
+    }
+  }
+  let p = skipStringAt(r, start + 1);
   if (p < 0) return false;
   r.pos = p;
   const fields = readLength(r);
@@ -262,7 +274,15 @@ function skipClassDefinition(r: HessianReader): boolean {
   }
   r.pos = p;
   r.classes.push(fields);
+  if (p === guess) internedClasses.set(r.bytes, start, guess, fields);
   return true;
+}
+
+/** Where a class definition in compact forms at `p` ends, assuming ASCII; 0 otherwise. */
+function classDefinitionEnd(b: Uint8Array, p: number, end: number): number {
+  const count = compactStringsEnd(b, p + 1, end, 1);
+  if (count === 0 || count >= end || b[count] < 0x90 || b[count] > 0xbf) return 0;
+  return compactStringsEnd(b, count + 1, end, b[count] - 0x90);
 }
 
 /** Skips the string at `p` (compact forms inline); returns the offset after it or -1. */
