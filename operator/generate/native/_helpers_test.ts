@@ -80,6 +80,14 @@ export function envoyFilterOf(draft: FilterDraft): Record<string, unknown> {
   };
 }
 
+/** Asserts that no object or array appears twice in `value` (YAML would write an alias). */
+export function assertNoSharedNodes(value: unknown, seen = new Set<object>()): void {
+  if (value === null || typeof value !== "object") return;
+  assert.ok(!seen.has(value), `shared node in output: ${JSON.stringify(value)}`);
+  seen.add(value);
+  for (const child of Object.values(value)) assertNoSharedNodes(child, seen);
+}
+
 /** What {@link render} returns. */
 export interface Rendered {
   readonly envoyFilters: Record<string, unknown>[];
@@ -104,6 +112,7 @@ export function render(
   const second = generator(ctx, ports[portIndex], portIndex);
   assert.equal(JSON.stringify(second), JSON.stringify(first), "output is not deterministic");
   const envoyFilters = first.filters.map(envoyFilterOf);
+  assertNoSharedNodes(envoyFilters);
   for (const ef of envoyFilters) {
     new EnvoyFilter(ef as never).validate();
     assertEnvoyFilter(ef);

@@ -33,7 +33,9 @@ export function safeRegex(regex: string): Json {
 }
 
 /** The match-everything method matcher upstream uses where nothing narrower is given. */
-export const ANY_NAME: Json = { safeRegex: safeRegex(".*") };
+export function anyName(): Json {
+  return { safeRegex: safeRegex(".*") };
+}
 
 /** A problem about the service's ServiceEntry. */
 export function serviceProblem(
@@ -57,7 +59,13 @@ export function bothSides(
   const { outbound, inbound } = filters;
   const out = outbound
     ? outboundFilters(ctx, port, (vip) => [
-      networkFilterPatch({ direction: "outbound", vip, port }, operation, outbound),
+      // A copy per VIP: generated objects share no nodes, so callers may edit or alias-free
+      // serialize each one.
+      networkFilterPatch(
+        { direction: "outbound", vip, port },
+        operation,
+        structuredClone(outbound),
+      ),
     ])
     : [];
   const patch = networkFilterPatch({ direction: "inbound", port }, operation, inbound);

@@ -13,7 +13,7 @@
 import type { HttpRoute, StringMatch } from "../../../api/mod.ts";
 import type { ServiceContext } from "../context.ts";
 import type { GenerateProblem } from "../snapshot.ts";
-import { ANY_NAME, type Json, outboundName, safeRegex } from "./_shared.ts";
+import { anyName, type Json, outboundName, safeRegex } from "./_shared.ts";
 import { routeAction, vsRoutes } from "./_vs_routes.ts";
 
 type HttpMatch = NonNullable<HttpRoute["match"]>[number];
@@ -23,7 +23,7 @@ export function methodName(m: StringMatch | undefined): Json {
   if (m?.exact !== undefined) return { exact: m.exact };
   if (m?.prefix !== undefined) return { prefix: m.prefix };
   if (m?.regex !== undefined) return { safeRegex: safeRegex(m.regex) };
-  return ANY_NAME;
+  return anyName();
 }
 
 function headerMatcher(name: string, m: StringMatch): Json {
@@ -45,7 +45,7 @@ function routeMatch(match: HttpMatch | undefined): Json {
 
 /** The default route: every method to `cluster`. */
 export function catchAllRoute(cluster: string): Json {
-  return { match: { method: { name: ANY_NAME } }, route: { cluster } };
+  return { match: { method: { name: anyName() } }, route: { cluster } };
 }
 
 /**
@@ -59,9 +59,8 @@ export function dubboRoutes(
   const { routes, problems } = vsRoutes(ctx, port);
   if (!routes) return { routes: [catchAllRoute(outboundName(ctx, port))], problems };
   const out = routes.flatMap(({ http, target }) => {
-    const route = routeAction(target, true);
     const matches = http.match?.length ? http.match : [undefined];
-    return matches.map((m) => ({ match: routeMatch(m), route }));
+    return matches.map((m) => ({ match: routeMatch(m), route: routeAction(target, true) }));
   });
   return { routes: out, problems };
 }

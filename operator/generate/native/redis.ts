@@ -32,9 +32,9 @@ export const redisGenerator: ProtocolGenerator = (ctx, port) => {
       networkFilterPatch({ direction: "outbound", vip, port: p }, "REPLACE", {
         name: REDIS_FILTER,
         typeUrl: REDIS_TYPE_URL,
-        value,
+        value: structuredClone(value),
       }),
-      ...cluster.patches,
+      ...structuredClone(cluster.patches),
     ])
     : [];
   const inbound = inboundFilters(ctx, p, [

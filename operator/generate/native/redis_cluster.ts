@@ -20,14 +20,16 @@ import { protoDuration, REDIS_FILTER } from "./redis_proxy.ts";
 export const REDIS_PROTOCOL_OPTIONS_TYPE_URL =
   "type.googleapis.com/envoy.extensions.filters.network.redis_proxy.v3.RedisProtocolOptions";
 /** Istio's TCP metadata-exchange cluster filter, as Istio (1.18) writes it. */
-export const ISTIO_CLUSTER_MX: Json = {
-  name: "istio.metadata_exchange",
-  typedConfig: {
-    "@type": "type.googleapis.com/udpa.type.v1.TypedStruct",
-    typeUrl: "type.googleapis.com/envoy.tcp.metadataexchange.config.MetadataExchange",
-    value: { protocol: "istio-peer-exchange" },
-  },
-};
+export function istioClusterMx(): Json {
+  return {
+    name: "istio.metadata_exchange",
+    typedConfig: {
+      "@type": "type.googleapis.com/udpa.type.v1.TypedStruct",
+      typeUrl: "type.googleapis.com/envoy.tcp.metadataexchange.config.MetadataExchange",
+      value: { protocol: "istio-peer-exchange" },
+    },
+  };
+}
 const MAX_UINT32 = 4294967295;
 
 type Pool = NonNullable<NonNullable<RedisDestination["spec"]["trafficPolicy"]>["connectionPool"]>;
@@ -129,7 +131,7 @@ function istioExtras(ctx: ServiceContext, rd: RedisDestination, port: number): J
   };
   return {
     metadata: { filterMetadata: { istio: { default_original_port: port, services: [service] } } },
-    filters: [ISTIO_CLUSTER_MX],
+    filters: [istioClusterMx()],
     transportSocketMatches: [{
       name: "tlsMode-disabled",
       transportSocket: { name: "envoy.transport_sockets.raw_buffer" },

@@ -6,7 +6,7 @@ import {
 } from "../../../tests/envoy_proto.ts";
 import { contextOf, redisDestination, render, serviceEntry } from "./_helpers_test.ts";
 import { redisGenerator } from "./redis.ts";
-import { ISTIO_CLUSTER_MX, redisCluster } from "./redis_cluster.ts";
+import { istioClusterMx, redisCluster } from "./redis_cluster.ts";
 
 const HOST = "cache.redis.svc.cluster.local";
 const se = serviceEntry("synthetic-cache", "redis", {
@@ -106,10 +106,10 @@ Deno.test("redisCluster() writes upstream username and password from a Secret", 
 
 Deno.test("redisCluster() adds Istio's metadata-exchange filter as Istio writes it", () => {
   const { cluster } = clusterFor({ redis: { mode: "PROXY" } });
-  assert.deepEqual(cluster?.filters, [ISTIO_CLUSTER_MX]);
+  assert.deepEqual(cluster?.filters, [istioClusterMx()]);
   // Checked against Istio's MetadataExchange proto, like the rest of the cluster.
   assertEnvoyFilterPatch(cluster, { applyTo: "CLUSTER" });
-  const typedConfig = { ...(ISTIO_CLUSTER_MX.typedConfig as object), value: { protocl: "x" } };
-  const bad = { ...cluster, filters: [{ ...ISTIO_CLUSTER_MX, typedConfig }] };
+  const typedConfig = { ...(istioClusterMx().typedConfig as object), value: { protocl: "x" } };
+  const bad = { ...cluster, filters: [{ ...istioClusterMx(), typedConfig }] };
   assert.equal(validateEnvoyFilterPatch(bad, { applyTo: "CLUSTER" }).ok, false);
 });

@@ -190,7 +190,7 @@ Deno.test("redisGenerator() without RedisService or RedisDestination routes ever
 Deno.test("redisGenerator() matches the listener and cluster of the port it generates (Q3)", () => {
   const se = serviceEntry("r", NS, {
     hosts: ["r.redis.svc.cluster.local"],
-    addresses: ["10.96.0.50"],
+    addresses: ["10.96.0.50", "10.96.0.51"],
     ports: [{ number: 8080, name: "http-metrics" }, { number: 6380, name: "tcp-redis" }],
     workloadSelector: { labels: { app: "r" } },
   });
@@ -203,7 +203,12 @@ Deno.test("redisGenerator() matches the listener and cluster of the port it gene
     },
   });
   assert.deepEqual(remove.match, { cluster: { name: "outbound|6380||r.redis.svc.cluster.local" } });
-  const inbound = patches(out.envoyFilters[1])[0].match as { listener: { filterChain: unknown } };
+  assert.deepEqual(names(out.envoyFilters), [
+    "aeraki-outbound-r.redis.svc.cluster.local-10.96.0.50-6380",
+    "aeraki-outbound-r.redis.svc.cluster.local-10.96.0.51-6380",
+    "aeraki-inbound-r.redis.svc.cluster.local-6380",
+  ]);
+  const inbound = patches(out.envoyFilters[2])[0].match as { listener: { filterChain: unknown } };
   assert.deepEqual(inbound.listener.filterChain, {
     destinationPort: 6380,
     filter: { name: "envoy.filters.network.tcp_proxy" },

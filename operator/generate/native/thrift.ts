@@ -20,8 +20,10 @@ export const THRIFT_TYPE_URL =
 /** The Thrift router sub-filter. */
 export const THRIFT_ROUTER = "envoy.filters.thrift.router";
 
-// An empty method name matches every method.
-const ANY_METHOD: Json = { methodName: "" };
+/** An empty method name matches every method. */
+function anyMethod(): Json {
+  return { methodName: "" };
+}
 
 function thriftProxy(name: string, routes: Json[]): Json {
   return {
@@ -38,12 +40,12 @@ function outboundRoutes(
   const { routes, problems } = vsRoutes(ctx, port);
   if (!routes) {
     return {
-      routes: [{ match: ANY_METHOD, route: { cluster: outboundName(ctx, port) } }],
+      routes: [{ match: anyMethod(), route: { cluster: outboundName(ctx, port) } }],
       problems,
     };
   }
   return {
-    routes: routes.map((r) => ({ match: ANY_METHOD, route: routeAction(r.target, false) })),
+    routes: routes.map((r) => ({ match: anyMethod(), route: routeAction(r.target, false) })),
     problems,
   };
 }
@@ -65,7 +67,7 @@ export const thriftGenerator: ProtocolGenerator = (ctx, port) => {
     inbound: {
       name: THRIFT_FILTER,
       typeUrl: THRIFT_TYPE_URL,
-      value: thriftProxy(inbound, [{ match: ANY_METHOD, route: { cluster: inbound } }]),
+      value: thriftProxy(inbound, [{ match: anyMethod(), route: { cluster: inbound } }]),
     },
   });
   return { filters, problems };
