@@ -63,10 +63,10 @@ function skipAt(r: HessianReader, p: number): number {
     const tag = b[p];
     const size = FIXED_SIZE[tag];
     if (size !== 0) return p + size <= end ? p + size : truncatedAt(r);
-    if (tag < 0x20) return skipChars(r, p + 1, tag);
+    if (tag < 0x20) return skipChars(r, p, p + 1, tag);
     if (tag >= 0x30 && tag <= 0x33) {
       if (p + 2 > end) return truncatedAt(r);
-      return skipChars(r, p + 2, ((tag - 0x30) << 8) | b[p + 1]);
+      return skipChars(r, p, p + 2, ((tag - 0x30) << 8) | b[p + 1]);
     }
     if (tag >= 0x60 && tag <= 0x6f) return skipObjectAt(r, p + 1, tag - 0x60, p);
     if (tag >= 0x78 && tag <= 0x7f) return skipItemsAt(r, p + 1, tag - 0x78, p);
@@ -88,15 +88,15 @@ function truncatedAt(r: HessianReader): number {
   return -1;
 }
 
-/** Skips the data of a final string chunk of `units` UTF-16 units starting at `p`. */
-function skipChars(r: HessianReader, p: number, units: number): number {
-  const b = r.bytes;
+/**
+ * Skips a final string chunk whose tag is at `at` and whose `units` UTF-16 units of data
+ * start at `p`; returns the offset after it, or -1.
+ */
+function skipChars(r: HessianReader, at: number, p: number, units: number): number {
   const stop = p + units;
-  if (stop <= r.end && asciiEnd(b, p, stop) === stop) return stop;
-  r.pos = p - 1;
-  const tag = b[p - 1];
+  if (stop <= r.end && asciiEnd(r.bytes, p, stop) === stop) return stop;
   // Not plain ASCII (or truncated): let the reader re-read the chunk with full UTF-8 rules.
-  if (tag >= 0x30 && tag <= 0x33) r.pos = p - 2;
+  r.pos = at;
   return r.skipString() ? r.pos : -1;
 }
 
@@ -288,7 +288,7 @@ function classDefinitionEnd(b: Uint8Array, p: number, end: number): number {
 /** Skips the string at `p` (compact forms inline); returns the offset after it or -1. */
 function skipStringAt(r: HessianReader, p: number): number {
   const tag = p < r.end ? r.bytes[p] : -1;
-  if (tag >= 0 && tag < 0x20) return skipChars(r, p + 1, tag);
+  if (tag >= 0 && tag < 0x20) return skipChars(r, p, p + 1, tag);
   r.pos = p;
   return r.skipString() ? r.pos : -1;
 }

@@ -82,6 +82,8 @@ Deno.test("skipValue() walks every value type hessian.js writes", () => {
     "bytes": new Uint8Array(5000).fill(7),
     "long string": "x".repeat(70_000),
     "unicode": "héllo wörld ✓ 😀",
+    "unicode, 2-byte length": "é😀".repeat(30),
+    "unicode, S form": "ü".repeat(2000),
     "list": [1, "two", null, true, 4.5],
     "typed list": { $class: "[java.lang.String", $: ["a", "b"] },
     "map": { a: 1, b: { c: [1, 2] } },
