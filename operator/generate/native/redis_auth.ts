@@ -61,9 +61,18 @@ export function resolveAuth(
   if (auth.plain) {
     return { credentials: { username: auth.plain.username ?? "", password: auth.plain.password } };
   }
-  const ref = auth.secret;
-  if (!ref) return { credentials: { username: "", password: "" } };
+  return auth.secret
+    ? secretCredentials(ctx, auth.secret, owner)
+    : { credentials: { username: "", password: "" } };
+}
+
+function secretCredentials(
+  ctx: ServiceContext,
+  ref: NonNullable<RedisAuth["secret"]>,
+  owner: AuthOwner,
+): { credentials?: Credentials; problem?: GenerateProblem } {
   const namespace = owner.object.metadata.namespace ?? ctx.namespace;
+  const where = `Secret "${namespace}/${ref.name}"`;
   const problem = (field: string, message: string) => ({
     problem: { object: objectRef(owner.object), field: `${owner.field}.secret${field}`, message },
   });
@@ -71,7 +80,7 @@ export function resolveAuth(
   if (!secret) {
     return problem(
       ".name",
-      `Create the Secret "${namespace}/${ref.name}" or fix its name: the Redis password cannot be read`,
+      `Create the ${where} or fix its name: the Redis password cannot be read`,
     );
   }
   const passwordKey = ref.passwordField ||
@@ -82,7 +91,7 @@ export function resolveAuth(
     const what = password === null ? "holds no valid base64" : "is missing";
     return problem(
       ref.passwordField ? ".passwordField" : "",
-      `Fix key "${keys}" of Secret "${namespace}/${ref.name}": it ${what}, so the Redis password cannot be read`,
+      `Fix key "${keys}" of ${where}: it ${what}, so the Redis password cannot be read`,
     );
   }
   const usernameKey = ref.usernameField || DEFAULT_USERNAME_KEY;
@@ -90,7 +99,7 @@ export function resolveAuth(
   if (username === null || (username === undefined && ref.usernameField)) {
     return problem(
       ".usernameField",
-      `Fix key "${usernameKey}" of Secret "${namespace}/${ref.name}": the Redis username cannot be read`,
+      `Fix key "${usernameKey}" of ${where}: the Redis username cannot be read`,
     );
   }
   return { credentials: { username: username ?? "", password } };

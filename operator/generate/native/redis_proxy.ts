@@ -86,6 +86,15 @@ function prefixRoute(ctx: ServiceContext, route: RedisRoute, listen: IstioPort):
   };
 }
 
+function duplicateRoute(rs: RedisService, i: number, prefix: string | undefined): GenerateProblem {
+  const what = prefix === undefined ? "a second route without match" : `prefix "${prefix}" again`;
+  return {
+    object: objectRef(rs),
+    field: `spec.redis[${i}]`,
+    message: `Remove or merge route ${i}: it has ${what}, so it is never used`,
+  };
+}
+
 /** Prefix routes: later duplicates of a prefix or of the catch-all are reported and skipped. */
 function prefixRoutes(
   ctx: ServiceContext,
@@ -100,25 +109,15 @@ function prefixRoutes(
   const seen = new Set<string>();
   for (const [i, route] of rs.spec.redis.entries()) {
     const prefix = route.match?.key ? route.match.key.prefix ?? "" : undefined;
-    const key = prefix === undefined
-      ? "catch-all"
-      : caseInsensitive
-      ? prefix.toLowerCase()
-      : prefix;
-    if (seen.has(key)) {
-      const what = prefix === undefined
-        ? "a second route without match"
-        : `prefix "${prefix}" again`;
-      problems.push({
-        object: objectRef(rs),
-        field: `spec.redis[${i}]`,
-        message: `Remove or merge route ${i}: it has ${what}, so it is never used`,
-      });
-      continue;
+    const key = caseInsensitive ? prefix?.toLowerCase() : prefix;
+    if (key === undefined ? catchAll !== undefined : seen.has(key)) {
+      problems.push(duplicateRoute(rs, i, prefix));
+    } else if (key === undefined) {
+      catchAll = prefixRoute(ctx, route, listen);
+    } else {
+      seen.add(key);
+      routes.push(prefixRoute(ctx, route, listen));
     }
-    seen.add(key);
-    if (prefix === undefined) catchAll = prefixRoute(ctx, route, listen);
-    else routes.push(prefixRoute(ctx, route, listen));
   }
   if (rs.spec.redis.length === 0) {
     catchAll = { cluster: clusterName("outbound", listen.number, "", host) };

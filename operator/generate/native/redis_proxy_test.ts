@@ -195,3 +195,27 @@ Deno.test("outboundRedisProxy() picks the RedisService of the service's earliest
   assert.equal(value?.statPrefix, "outbound|6379||b.redis.svc.cluster.local");
   assert.deepEqual(value?.prefixRoutes, { catchAllRoute: { cluster: "outbound|6379||x.redis" } });
 });
+
+Deno.test("outboundRedisProxy() tells a catch-all route from any prefix", () => {
+  const rs = redisService("main", {
+    host: [MAIN],
+    redis: [
+      { route: { host: MAIN } },
+      { match: { key: { prefix: "catch-all" } }, route: { host: MAIN } },
+      { match: { key: {} }, route: { host: MAIN } },
+    ],
+  });
+  const { value, problems } = outboundRedisProxy(
+    contextOf({ serviceEntries: [main], redisServices: [rs] }, MAIN),
+    { number: 6379, name: "tcp-redis" },
+  );
+  assert.deepEqual(problems, []);
+  assert.deepEqual(value?.prefixRoutes, {
+    routes: [
+      { prefix: "catch-all", cluster: `outbound|6379||${MAIN}` },
+      // A key match with no prefix is a prefix route for "" (upstream does the same).
+      { cluster: `outbound|6379||${MAIN}` },
+    ],
+    catchAllRoute: { cluster: `outbound|6379||${MAIN}` },
+  });
+});
