@@ -10,8 +10,8 @@
  * @module
  */
 export type { ProtocolGenerator } from "../context.ts";
-export { kafkaGenerator, zookeeperGenerator } from "./kafka.ts";
-export { thriftGenerator } from "./thrift.ts";
 export { dubboGenerator } from "./dubbo.ts";
 export { buildDubboRbacFilters } from "./dubbo_rbac.ts";
+export { kafkaGenerator, zookeeperGenerator } from "./kafka.ts";
 export { redisGenerator } from "./redis.ts";
+export { thriftGenerator } from "./thrift.ts";
