@@ -2,9 +2,15 @@ import assert from "node:assert/strict";
 import { layerViolation, projectPath, resolveRelative } from "./lint_layers.ts";
 
 Deno.test("layerViolation() rejects a leaf importing project code", () => {
-  assert.match(layerViolation("api/x.ts", "codecs/mod.ts") ?? "", /api\/: this layer may import nothing of ours/);
+  assert.match(
+    layerViolation("api/x.ts", "codecs/mod.ts") ?? "",
+    /api\/: this layer may import nothing of ours/,
+  );
   assert.match(layerViolation("codecs/dubbo/x.ts", "proxy/mod.ts") ?? "", /may import proto\//);
-  assert.match(layerViolation("operator/generate/x.ts", "operator/kube/mod.ts") ?? "", /Cannot import/);
+  assert.match(
+    layerViolation("operator/generate/x.ts", "operator/kube/mod.ts") ?? "",
+    /Cannot import/,
+  );
 });
 
 Deno.test("layerViolation() allows the arrows of STYLE.md", () => {
