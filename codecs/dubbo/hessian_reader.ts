@@ -55,6 +55,8 @@ export class HessianReader {
   chunkStart = 0;
   /** @see chunkStart */
   chunkEnd = 0;
+  /** The UTF-16 units of the last string chunk read. */
+  chunkUnits = 0;
 
   constructor(bytes: Uint8Array, pos: number, end: number, classes: number[] = []) {
     this.bytes = bytes;
@@ -167,6 +169,7 @@ export class HessianReader {
     }
     this.chunkStart = start;
     this.chunkEnd = next;
+    this.chunkUnits = units;
     this.pos = next;
     return final;
   }
@@ -208,8 +211,8 @@ export class HessianReader {
     let r = this.readStringChunk();
     if (r < 0) return "";
     let s = decodeUtf8(b, this.chunkStart, this.chunkEnd);
-    if (r === 1 && this.chunkEnd - this.chunkStart === s.length) {
-      // One chunk with as many bytes as units: ASCII, worth interning.
+    if (r === 1 && this.chunkEnd - this.chunkStart === this.chunkUnits) {
+      // One chunk with as many bytes as units is ASCII: the lookup above finds it again.
       internedStrings.set(b, this.chunkStart, this.chunkEnd, s);
       return lower ? s.toLowerCase() : s;
     }

@@ -44,10 +44,7 @@ const FIXED_SIZE = new Uint8Array(256);
 
 /** Skips one complete value (a class definition before it included). */
 export function skipValue(r: HessianReader): boolean {
-  const p = skipAt(r, r.pos);
-  if (p < 0) return false;
-  r.pos = p;
-  return true;
+  return updatePos(r, skipAt(r, r.pos));
 }
 
 /**
@@ -111,7 +108,7 @@ function skipItemsAt(r: HessianReader, p: number, n: number, at: number): number
 }
 
 function skipObjectAt(r: HessianReader, p: number, index: number, at: number): number {
-  if (index >= r.classes.length) {
+  if (index < 0 || index >= r.classes.length) {
     r.fail(
       `a Hessian object uses class definition ${index}, but ${r.classes.length} are defined`,
       at,
@@ -156,11 +153,12 @@ function skipOther(r: HessianReader, tag: number): boolean {
       return r.skipString();
     case 0x4d: // 'M' typed map
       r.pos++;
-      return skipType(r) && skipMapEntries(r, at);
+      if (!skipType(r)) return false;
+      return updatePos(r, skipEntriesAt(r, r.pos, at));
     case 0x4f: { // 'O' object instance, class index as an int
       r.pos++;
       const index = r.readInt();
-      return !r.failed && skipObject(r, index, at);
+      return !r.failed && updatePos(r, skipObjectAt(r, r.pos, index, at));
     }
     case 0x51: { // 'Q' reference to an earlier list, map or object
       r.pos++;
@@ -206,7 +204,11 @@ export function enterContainer(r: HessianReader, at: number): boolean {
 }
 
 function skipItems(r: HessianReader, n: number, at: number): boolean {
-  const p = skipItemsAt(r, r.pos, n, at);
+  return updatePos(r, skipItemsAt(r, r.pos, n, at));
+}
+
+/** Moves the reader to `p`, the result of a local-offset walk (-1 on failure). */
+function updatePos(r: HessianReader, p: number): boolean {
   if (p < 0) return false;
   r.pos = p;
   return true;
@@ -228,14 +230,6 @@ function skipUntilEnd(r: HessianReader, at: number): boolean {
     }
     if (!skipValue(r)) return false;
   }
-}
-
-/** Skips `(key value)* 'Z'` after a map's tag (and type). */
-export function skipMapEntries(r: HessianReader, at: number): boolean {
-  const p = skipEntriesAt(r, r.pos, at);
-  if (p < 0) return false;
-  r.pos = p;
-  return true;
 }
 
 /** Skips a list or map type: a type name string or an int index into earlier type names. */
@@ -291,16 +285,6 @@ function skipStringAt(r: HessianReader, p: number): number {
   if (tag >= 0 && tag < 0x20) return skipChars(r, p, p + 1, tag);
   r.pos = p;
   return r.skipString() ? r.pos : -1;
-}
-
-function skipObject(r: HessianReader, index: number, at: number): boolean {
-  if (index < 0) {
-    return r.fail(`a Hessian object uses class definition ${index}, but none can be`, at);
-  }
-  const p = skipObjectAt(r, r.pos, index, at);
-  if (p < 0) return false;
-  r.pos = p;
-  return true;
 }
 
 function skipBinary(r: HessianReader): boolean {
