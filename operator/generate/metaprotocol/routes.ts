@@ -28,6 +28,9 @@ export interface MetaRouteConfiguration {
   readonly routes: ReadonlyArray<Readonly<Record<string, unknown>>>;
 }
 
+/** What route building reads of a service: its host and DestinationRule. */
+export type RouteTarget = Pick<ServiceContext, "host" | "destinationRule">;
+
 /** The first MetaRouter with routes, and problems for later ones whose routes are ignored. */
 export function routingMetaRouter(
   host: string,
@@ -73,42 +76,38 @@ function mirrorPolicies(route: MetaRoute, port: number): Record<string, unknown>
 function routeAction(
   route: MetaRoute,
   port: number,
-  rule: DestinationRule | undefined,
+  target: RouteTarget,
 ): Record<string, unknown> {
+  const { host, destinationRule: rule } = target;
   const dests = route.route;
-  const keys = hashKeys(rule, dests.map((d) => d.destination.subset ?? ""));
-  const target = dests.length === 1 ? { cluster: cluster(dests[0].destination, port) } : {
+  // The service's DestinationRule says how to hash traffic to the service, not to other hosts.
+  const own = dests.filter((d) => d.destination.host === host);
+  const keys = hashKeys(rule, own.map((d) => d.destination.subset ?? ""));
+  const clusters = dests.length === 1 ? { cluster: cluster(dests[0].destination, port) } : {
     weightedClusters: {
       clusters: dests.map((d) => ({ name: cluster(d.destination, port), weight: d.weight ?? 0 })),
       totalWeight: dests.reduce((sum, d) => sum + (d.weight ?? 0), 0),
     },
   };
   return {
-    ...target,
+    ...clusters,
     ...(keys.length > 0 ? { hashPolicy: keys } : {}),
     ...mirrorPolicies(route, port),
   };
 }
 
-function metaRoute(
-  route: MetaRoute,
-  port: number,
-  rule: DestinationRule | undefined,
-): Record<string, unknown> {
+function metaRoute(route: MetaRoute, port: number, target: RouteTarget): Record<string, unknown> {
   const kv = (list: MetaRoute["requestMutation"]) =>
     (list ?? []).map((m) => ({ key: m.key, value: m.value }));
   const request = kv(route.requestMutation), response = kv(route.responseMutation);
   return {
     ...(route.name ? { name: route.name } : {}),
     match: routeMatch(route.match),
-    route: routeAction(route, port, rule),
+    route: routeAction(route, port, target),
     ...(request.length > 0 ? { requestMutation: request } : {}),
     ...(response.length > 0 ? { responseMutation: response } : {}),
   };
 }
-
-/** What route building reads of a service: its host and DestinationRule. */
-export type RouteTarget = Pick<ServiceContext, "host" | "destinationRule">;
 
 function defaultRoute(ctx: RouteTarget, port: number): Record<string, unknown> {
   const keys = hashKeys(ctx.destinationRule, [""]);
@@ -134,7 +133,7 @@ export function buildMetaRouteConfiguration(
   const name = routeConfigName(ctx.host, port);
   const routes = router?.spec.routes ?? [];
   if (routes.length === 0) return { name, routes: [defaultRoute(ctx, port)] };
-  return { name, routes: routes.map((r) => metaRoute(r, port, ctx.destinationRule)) };
+  return { name, routes: routes.map((r) => metaRoute(r, port, ctx)) };
 }
 
 function rdsRoute(route: Readonly<Record<string, unknown>>): Record<string, unknown> {
