@@ -8,6 +8,13 @@
 import { type IstioPort, protocolFromPortName } from "../../api/mod.ts";
 import type { ProtocolGenerator } from "./context.ts";
 import { metaProtocolGenerator } from "./metaprotocol/generator.ts";
+import {
+  dubboGenerator,
+  kafkaGenerator,
+  redisGenerator,
+  thriftGenerator,
+  zookeeperGenerator,
+} from "./native/mod.ts";
 
 /**
  * Protocol name (lower case, as {@link protocolFromPortName} returns it) → generator. Add an
@@ -16,6 +23,11 @@ import { metaProtocolGenerator } from "./metaprotocol/generator.ts";
  */
 export const PROTOCOL_GENERATORS: Readonly<Record<string, ProtocolGenerator>> = {
   metaprotocol: metaProtocolGenerator,
+  dubbo: dubboGenerator,
+  thrift: thriftGenerator,
+  kafka: kafkaGenerator,
+  zookeeper: zookeeperGenerator,
+  redis: redisGenerator,
 };
 
 /** The generator of a port, or `undefined` when its protocol has none. */
