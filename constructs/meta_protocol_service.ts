@@ -45,6 +45,12 @@ export interface MetaProtocolServiceProps {
   readonly trafficPolicy?: DestinationRuleSpec["trafficPolicy"];
   /** The mesh DNS domain. @default "cluster.local" */
   readonly domain?: string;
+  /**
+   * A fixed ClusterIP. Only needed when EnvoyFilters are generated at synth time
+   * (`StaticMeshFilters`): Istio names the outbound listener `<clusterIP>_<port>`.
+   * @default assigned by Kubernetes
+   */
+  readonly clusterIP?: string;
   /** Container resources. @default requests 100m CPU / 128 MiB, limits 1 CPU / 512 MiB */
   readonly resources?: kplus.ContainerResources;
 }
@@ -81,6 +87,7 @@ export class MetaProtocolService extends Construct {
 
     this.service = new kplus.Service(this, "Service", {
       metadata: { name, namespace, labels: { app: name } },
+      ...(props.clusterIP ? { clusterIP: props.clusterIP } : {}),
       ports: [{
         name: this.portName,
         port: props.port,

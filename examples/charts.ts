@@ -8,6 +8,7 @@ import type { Construct } from "constructs";
 import { dubboRouting } from "./dubbo_routing.ts";
 import { redisRouting } from "./redis_routing.ts";
 import { thriftSplit } from "./thrift_split.ts";
+import { thriftStatic } from "./thrift_static.ts";
 
 /** One renderable chart. */
 export interface ExampleChart {
@@ -22,4 +23,5 @@ export const EXAMPLES: readonly ExampleChart[] = [
   { name: "thrift-split", build: thriftSplit },
   { name: "dubbo-routing", build: dubboRouting },
   { name: "redis-routing", build: redisRouting },
+  { name: "thrift-static", build: thriftStatic },
 ];

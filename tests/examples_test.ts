@@ -10,6 +10,7 @@ import { decodeObject } from "../api/mod.ts";
 import { AERAKI_CRDS, buildCrd } from "../constructs/mod.ts";
 import { ALL_CHARTS } from "../examples/main.ts";
 import { synthChart } from "../examples/synth.ts";
+import { assertEnvoyFilter } from "./envoy_proto.ts";
 import { assertGolden } from "./golden.ts";
 import { type SchemaNode, validateAgainstSchema } from "./openapi.ts";
 
@@ -63,6 +64,7 @@ for (const chart of ALL_CHARTS) {
         const model = ISTIO_MODELS[obj.kind];
         assert.ok(model, `no Istio model for ${obj.kind}`);
         assert.doesNotThrow(() => new model(obj as never).validate(), where);
+        if (obj.kind === "EnvoyFilter") assertEnvoyFilter(obj as never);
       }
     }
   });

@@ -10,8 +10,11 @@ import { parse, parseAllDocuments } from "yaml";
 import {
   type GenerateOptions,
   type GenerateProblem,
+  generatorForPort,
   MeshGenerator,
   type MeshOutput,
+  type MeshSnapshot,
+  objectRef,
   snapshotFromObjects,
   sortProblems,
 } from "../generate/mod.ts";
@@ -131,10 +134,41 @@ export async function readInputs(paths: readonly string[], io: CommandIo): Promi
   return { objects, problems };
 }
 
+/**
+ * Notes on what the output lacks for a reason that is not a problem: a service whose ports
+ * Aeraki handles but that has no address gets no outbound EnvoyFilter, since Istio names its
+ * outbound listener `<address>_<port>` — in a cluster the operator reads the ClusterIP (or
+ * allocates a VIP for a ServiceEntry), but a YAML file may not carry one.
+ */
+export function renderNotes(
+  snapshot: MeshSnapshot,
+  origins: ReadonlyMap<string, string>,
+): string[] {
+  const notes: string[] = [];
+  for (const se of snapshot.serviceEntries) {
+    if ((se.spec.addresses ?? []).length > 0) continue;
+    if (se.spec.resolution === "NONE") continue;
+    const handled = (se.spec.ports ?? []).filter((p) => generatorForPort(p) !== undefined);
+    if (handled.length === 0) continue;
+    const ref = objectRef(se);
+    const source = origins.get(ref) ?? ref;
+    const fix = source.startsWith("Service/")
+      ? "set spec.clusterIP to render them"
+      : "add spec.addresses (the operator allocates one from 240.240.0.0/16 in a cluster)";
+    notes.push(
+      `${source} has no address, so no outbound EnvoyFilter is rendered for port${
+        handled.length > 1 ? "s" : ""
+      } ${handled.map((p) => p.number).join(", ")}: ${fix}`,
+    );
+  }
+  return notes.sort();
+}
+
 /** Generates from parsed objects; returns the output and how to name each object's source. */
 export function renderObjects(objects: readonly unknown[], options: GenerateOptions = {}): {
   output: MeshOutput;
   sourceOf: (item: object) => string | undefined;
+  notes: string[];
 } {
   const input = snapshotFromObjects(objects, { parseYaml: parse, domain: options.domain });
   const generator = new MeshGenerator(options);
@@ -147,7 +181,7 @@ export function renderObjects(objects: readonly unknown[], options: GenerateOpti
     const ref = generator.sourceOf(item);
     return ref === undefined ? undefined : input.origins.get(ref) ?? ref;
   };
-  return { output, sourceOf };
+  return { output, sourceOf, notes: renderNotes(input.snapshot, input.origins) };
 }
 
 async function run(args: readonly string[], io: CommandIo): Promise<number> {
@@ -161,9 +195,10 @@ async function run(args: readonly string[], io: CommandIo): Promise<number> {
     return 2;
   }
   const read = await readInputs(parsed.paths, io);
-  const { output, sourceOf } = renderObjects(read.objects, parsed.options);
+  const { output, sourceOf, notes } = renderObjects(read.objects, parsed.options);
   const all = { ...output, problems: sortProblems([...read.problems, ...output.problems]) };
-  io.out(parsed.format === "json" ? formatJson(all) : formatYaml(all, sourceOf));
+  io.out(parsed.format === "json" ? formatJson(all) : formatYaml(all, sourceOf, notes));
+  for (const note of notes) io.err(`note: ${note}\n`);
   if (all.problems.length === 0) return 0;
   io.err(`Found ${all.problems.length} problem(s):\n`);
   for (const p of all.problems) io.err(`  ${problemLine(p)}\n`);

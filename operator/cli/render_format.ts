@@ -43,7 +43,11 @@ function objectDoc(obj: GeneratedObject, sourceOf: SourceOf): string {
 }
 
 /** The YAML rendering of `output`. */
-export function formatYaml(output: MeshOutput, sourceOf: SourceOf): string {
+export function formatYaml(
+  output: MeshOutput,
+  sourceOf: SourceOf,
+  notes: readonly string[] = [],
+): string {
   const docs: string[] = [];
   const summary = `# aeraki render: ${plural(output.envoyFilters.length, "EnvoyFilter")}, ${
     plural(output.virtualServices.length, "VirtualService")
@@ -60,6 +64,7 @@ export function formatYaml(output: MeshOutput, sourceOf: SourceOf): string {
         commented(toYaml(rc)),
     );
   }
+  if (notes.length > 0) tail.push(`# Notes:\n${notes.map((n) => `# - ${n}`).join("\n")}`);
   if (output.problems.length > 0) {
     tail.push(`# Problems:\n${output.problems.map((p) => `# - ${problemLine(p)}`).join("\n")}`);
   }
