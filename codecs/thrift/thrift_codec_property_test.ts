@@ -7,8 +7,8 @@ import { libCall, libReadHeaders, type Stack, STACKS } from "./_test_peer.ts";
 import { Req } from "./_test_service.ts";
 import { be32, bytes, compactHeader, strictHeader } from "./_test_bytes.ts";
 
-/** Short by default; `THRIFT_FUZZ_RUNS=20000 deno test -A codecs/thrift` runs longer. */
-const SCALE = Number(Deno.env.get("THRIFT_FUZZ_RUNS") ?? 0) / 200 || 1;
+/** Short by default; `FUZZ_RUNS=20000 deno test -A codecs/thrift` (or `deno task fuzz`) runs longer. */
+const SCALE = Number(Deno.env.get("FUZZ_RUNS") ?? 0) / 200 || 1;
 const RUNS = { numRuns: Math.round(200 * SCALE) };
 const HEADER_STACKS = STACKS.filter((s) => s.expect.transport === "header");
 
