@@ -70,6 +70,45 @@ export function asciiEnd(bytes: Uint8Array, pos: number, stop: number): number {
   return pos;
 }
 
+/**
+ * Where the Hessian string at `b[p]` (with `p < end`) ends if it is one compact chunk (tags
+ * 0x00-0x1f and 0x30-0x33) of ASCII characters, wholly before `end`; -1 for any other
+ * string, which the caller reads with the full rules. The hot path of every string skip.
+ */
+export function compactAsciiEnd(b: Uint8Array, p: number, end: number): number {
+  const tag = b[p];
+  let i: number;
+  let stop: number;
+  if (tag < 0x20) {
+    i = p + 1;
+    stop = i + tag;
+  } else if (tag >= 0x30 && tag <= 0x33 && p + 1 < end) {
+    i = p + 2;
+    stop = i + (((tag - 0x30) << 8) | b[p + 1]);
+  } else {
+    return -1;
+  }
+  if (stop > end) return -1;
+  const stop4 = stop - 3;
+  while (i < stop4 && ((b[i] | b[i + 1] | b[i + 2] | b[i + 3]) & 0x80) === 0) i += 4;
+  while (i < stop && b[i] < 0x80) i++;
+  return i === stop ? stop : -1;
+}
+
+/** Where the characters of the compact string at `b[p]` start. */
+export function compactStart(b: Uint8Array, p: number): number {
+  return b[p] < 0x20 ? p + 1 : p + 2;
+}
+
+/** Decodes ASCII bytes `[start, end)` into a string. */
+export function asciiString(bytes: Uint8Array, start: number, end: number): string {
+  if (end - start > 24) return textDecoder.decode(bytes.subarray(start, end));
+  // Short keys and values are the common case: skip the TextDecoder call.
+  let s = "";
+  for (let i = start; i < end; i++) s += String.fromCharCode(bytes[i]);
+  return s;
+}
+
 const textDecoder = new TextDecoder();
 
 /** Decodes UTF-8 (or CESU-8) bytes `[start, end)` into a string; bad bytes become U+FFFD. */

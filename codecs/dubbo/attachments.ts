@@ -1,13 +1,14 @@
 /**
  * Dubbo attachments: the Hessian map that ends request bodies (and responses of result
- * types 3-5). Reading collects the string entries as metadata; rebuilding writes a new map
+ * types 3-5). Reading records where the string entries are; rebuilding writes a new map
  * with a mutation applied, copying every other entry byte for byte.
  *
  * @module
  */
 
 import type { Mutation } from "../codec.ts";
-import { internedEntries } from "./_intern.ts";
+import type { EntryRanges } from "./_metadata.ts";
+import { compactStart } from "./_utf8.ts";
 import { HessianReader, hex, isStringTag } from "./hessian_reader.ts";
 import { enterContainer, skipType, skipValue } from "./hessian_walker.ts";
 import { HessianWriter } from "./hessian_writer.ts";
@@ -56,10 +57,11 @@ function openMap(r: HessianReader): boolean {
 }
 
 /**
- * Reads the attachment map at the reader's position into `metadata` (string keys and
- * values only; keys lower-cased, later entries win). No bytes left means no attachments.
+ * Walks the attachment map at the reader's position, recording in `entries` where each
+ * entry with a string key and a string value is (see {@link EntryRanges}); no strings are
+ * created. No bytes left means no attachments.
  */
-export function readAttachments(r: HessianReader, metadata: Map<string, string>): boolean {
+export function readAttachments(r: HessianReader, entries: EntryRanges): boolean {
   if (r.pos >= r.end) return true;
   const at = r.pos;
   if (!openMap(r) || !enterContainer(r, at)) return false;
@@ -71,51 +73,31 @@ export function readAttachments(r: HessianReader, metadata: Map<string, string>)
       r.depth--;
       return true;
     }
-    const entryStart = r.pos;
-    const entryEnd = compactEntryEnd(b, entryStart, r.end);
-    if (entryEnd > 0) {
-      const entry = internedEntries.get(b, entryStart, entryEnd);
-      if (entry !== undefined) {
-        metadata.set(entry[0], entry[1]);
-        r.pos = entryEnd;
-        continue;
-      }
-    }
-    if (!isStringTag(b[r.pos])) {
+    const keyAt = r.pos;
+    if (!isStringTag(b[keyAt])) {
       if (!skipValue(r) || !skipValue(r)) return false;
       continue;
     }
-    const key = r.readString(true);
-    if (r.failed) return false;
-    if (r.pos < r.end && isStringTag(b[r.pos])) {
-      const value = r.readString();
-      if (r.failed) return false;
-      metadata.set(key, value);
-      // Equal bytes parse the same way, so the entry can be remembered by its bytes.
-      if (entryEnd === r.pos) internedEntries.set(b, entryStart, entryEnd, [key, value]);
+    // The characters of a one-chunk ASCII key are compared in place; others are decoded.
+    let chars = -1;
+    const stop = r.asciiStringEnd(keyAt);
+    if (stop >= 0) {
+      chars = compactStart(b, keyAt);
+      r.pos = stop;
+    } else {
+      const final = r.readStringChunk();
+      if (final < 0) return false;
+      if (final === 1 && r.chunkEnd - r.chunkStart === r.chunkUnits) chars = r.chunkStart;
+      if (final === 0 && !r.skipString()) return false;
+    }
+    const valueAt = r.pos;
+    if (valueAt < r.end && isStringTag(b[valueAt])) {
+      if (!r.skipString()) return false;
+      entries.push(keyAt, chars, valueAt, r.pos);
     } else if (!skipValue(r)) {
       return false;
     }
   }
-}
-
-/**
- * Where an entry ends if its key is a string of at most 31 units and its value one of at
- * most 1023 (the compact forms), assuming one byte per unit; 0 otherwise. Only a guess:
- * it is trusted for interned entries, whose bytes were parsed for real before.
- */
-function compactEntryEnd(b: Uint8Array, p: number, end: number): number {
-  const k = b[p];
-  if (k > 0x1f) return 0;
-  const v = p + 1 + k;
-  if (v + 1 >= end) return 0;
-  const t = b[v];
-  const stop = t <= 0x1f
-    ? v + 1 + t
-    : t >= 0x30 && t <= 0x33
-    ? v + 2 + (((t - 0x30) << 8) | b[v + 1])
-    : 0;
-  return stop <= end ? stop : 0;
 }
 
 /** The outcome of {@link rebuildAttachments}. */

@@ -9,7 +9,7 @@
  * @module
  */
 
-import { compactStringsEnd, internedHeads, type InvocationHead } from "./_intern.ts";
+import { DubboMetadata, type EntryRanges, type RequestHead } from "./_metadata.ts";
 import { type DubboDetail, readAttachments } from "./attachments.ts";
 import { HEADER_SIZE } from "./header.ts";
 import { HessianReader } from "./hessian_reader.ts";
@@ -19,7 +19,7 @@ import { skipValue } from "./hessian_walker.ts";
 export type BodyResult =
   | {
     readonly ok: true;
-    readonly metadata: Map<string, string>;
+    readonly metadata: ReadonlyMap<string, string>;
     readonly operation: string;
     readonly detail: DubboDetail;
   }
@@ -44,15 +44,12 @@ export function decodeRequestBody(frame: Uint8Array, flag: number): BodyResult {
   }
   const classCount = r.classes.length;
   const attachmentStart = r.pos;
-  const metadata = new Map<string, string>();
-  metadata.set("interface", head.path);
-  metadata.set("method", head.method);
-  if (head.version !== "") metadata.set("version", head.version);
-  if (!readAttachments(r, metadata)) return failed(r, "request", "the attachments");
+  const entries: EntryRanges = [];
+  if (!readAttachments(r, entries)) return failed(r, "request", "the attachments");
   return {
     ok: true,
-    metadata,
-    operation: head.operation,
+    metadata: new DubboMetadata(frame, head, entries),
+    operation: head.path + "/" + head.method,
     detail: {
       codec: "dubbo",
       kind: "request",
@@ -69,37 +66,29 @@ export function decodeRequestBody(frame: Uint8Array, flag: number): BodyResult {
 }
 
 /**
- * Reads the Dubbo version, service path, service version, method name and parameter types.
- * They repeat for every call of a method, so the head is interned by its bytes.
+ * Reads the Dubbo version, service path, service version, method name and parameter types;
+ * only the path and method are decoded (the operation needs them).
  */
-function readHead(r: HessianReader): InvocationHead | undefined {
-  const start = r.pos;
-  const guess = compactStringsEnd(r.bytes, start, r.end, 5);
-  if (guess > 0) {
-    const head = internedHeads.get(r.bytes, start, guess);
-    if (head !== undefined) {
-      r.pos = guess;
-      return head;
-    }
-  }
+function readHead(r: HessianReader): RequestHead | undefined {
   r.context = "the Dubbo version";
   if (!r.skipString()) return undefined;
   r.context = "the service path";
+  const pathAt = r.pos;
   const path = r.readString();
   if (r.failed) return undefined;
+  const pathEnd = r.pos;
   r.context = "the service version";
-  const version = r.readString();
-  if (r.failed) return undefined;
+  const versionAt = r.pos;
+  if (!r.skipString()) return undefined;
   r.context = "the method name";
+  const methodAt = r.pos;
   const method = r.readString();
   if (r.failed) return undefined;
+  const methodEnd = r.pos;
   r.context = "the parameter types";
   const params = countParameterTypes(r);
   if (params < 0) return undefined;
-  const head = { path, version, method, operation: path + "/" + method, params };
-  // Equal bytes parse the same way, so the head can be remembered by its bytes.
-  if (r.pos === guess) internedHeads.set(r.bytes, start, guess, head);
-  return head;
+  return { path, pathAt, pathEnd, method, methodAt, methodEnd, versionAt, params };
 }
 
 /** Decodes the body of a response whose status is OK. */
@@ -120,11 +109,11 @@ export function decodeResponseBody(frame: Uint8Array, flag: number): BodyResult 
   const classCount = r.classes.length;
   const attachmentStart = r.pos;
   const hasSlot = resultType >= RESULT_WITH_ATTACHMENTS;
-  const metadata = new Map<string, string>();
-  if (hasSlot && !readAttachments(r, metadata)) return failed(r, "response", "the attachments");
+  const entries: EntryRanges = [];
+  if (hasSlot && !readAttachments(r, entries)) return failed(r, "response", "the attachments");
   return {
     ok: true,
-    metadata,
+    metadata: new DubboMetadata(frame, undefined, entries),
     operation: "",
     detail: {
       codec: "dubbo",

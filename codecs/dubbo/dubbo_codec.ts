@@ -175,7 +175,9 @@ function heartbeatReply(heartbeat: Message): Uint8Array | undefined {
 
 /**
  * The Dubbo codec: Hessian 2 serialization only; metadata `interface`, `method`, `version`
- * (when not empty) and every string attachment (such as `group`), keys lower-cased.
+ * (when not empty) and every string attachment (such as `group`), keys lower-cased. The
+ * metadata decodes its strings from the frame when read (`get` only the value asked for),
+ * so like `frame` it reads the decoder's input bytes: keep them unchanged while in use.
  *
  * @example
  * ```ts

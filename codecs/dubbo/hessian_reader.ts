@@ -8,8 +8,15 @@
  * @module
  */
 
-import { internedStrings } from "./_intern.ts";
-import { decodeUtf8, skipUtf8Units, UTF8_BAD_LEAD, UTF8_TRUNCATED } from "./_utf8.ts";
+import {
+  asciiString,
+  compactAsciiEnd,
+  compactStart,
+  decodeUtf8,
+  skipUtf8Units,
+  UTF8_BAD_LEAD,
+  UTF8_TRUNCATED,
+} from "./_utf8.ts";
 
 /** The default limit on nested lists, maps and objects. */
 export const DEFAULT_MAX_DEPTH = 512;
@@ -64,6 +71,11 @@ export class HessianReader {
     this.end = end;
     this.classes = classes;
     this.maxDepth = DEFAULT_MAX_DEPTH;
+  }
+
+  /** Where the compact ASCII string at `p` ends, or -1 (see `compactAsciiEnd`). */
+  asciiStringEnd(p: number): number {
+    return p < this.end ? compactAsciiEnd(this.bytes, p, this.end) : -1;
   }
 
   /** Whether a read has failed. */
@@ -176,6 +188,11 @@ export class HessianReader {
 
   /** Skips a string of any form, chunked or not, without decoding it. */
   skipString(): boolean {
+    const stop = this.asciiStringEnd(this.pos);
+    if (stop >= 0) {
+      this.pos = stop;
+      return true;
+    }
     for (;;) {
       const r = this.readStringChunk();
       if (r < 0) return false;
@@ -183,39 +200,19 @@ export class HessianReader {
     }
   }
 
-  /**
-   * Reads and decodes a string of any form (lower-cased with `lower`); returns "" on
-   * failure. Short ASCII strings are interned, since routing strings repeat.
-   */
+  /** Reads and decodes a string of any form (lower-cased with `lower`); "" on failure. */
   readString(lower = false): string {
     const b = this.bytes;
     const p = this.pos;
-    const tag = p < this.end ? b[p] : -1;
-    let start = -1;
-    let units = 0;
-    if (tag >= 0 && tag <= 0x1f) {
-      start = p + 1;
-      units = tag;
-    } else if (tag >= 0x30 && tag <= 0x33 && p + 1 < this.end) {
-      start = p + 2;
-      units = ((tag - 0x30) << 8) | b[p + 1];
-    }
-    if (start >= 0 && start + units <= this.end) {
-      // The hit path: an interned ASCII string, so `units` bytes of data.
-      const s = internedStrings.get(b, start, start + units);
-      if (s !== undefined) {
-        this.pos = start + units;
-        return lower ? s.toLowerCase() : s;
-      }
+    const stop = this.asciiStringEnd(p);
+    if (stop >= 0) {
+      this.pos = stop;
+      const s = asciiString(b, compactStart(b, p), stop);
+      return lower ? s.toLowerCase() : s;
     }
     let r = this.readStringChunk();
     if (r < 0) return "";
     let s = decodeUtf8(b, this.chunkStart, this.chunkEnd);
-    if (r === 1 && this.chunkEnd - this.chunkStart === this.chunkUnits) {
-      // One chunk with as many bytes as units is ASCII: the lookup above finds it again.
-      internedStrings.set(b, this.chunkStart, this.chunkEnd, s);
-      return lower ? s.toLowerCase() : s;
-    }
     while (r === 0) {
       r = this.readStringChunk();
       if (r < 0) return "";

@@ -10,8 +10,6 @@
  * @module
  */
 
-import { compactStringsEnd, internedClasses } from "./_intern.ts";
-import { asciiEnd } from "./_utf8.ts";
 import { HessianReader, hex, isIntTag, isStringTag } from "./hessian_reader.ts";
 
 /**
@@ -60,11 +58,7 @@ function skipAt(r: HessianReader, p: number): number {
     const tag = b[p];
     const size = FIXED_SIZE[tag];
     if (size !== 0) return p + size <= end ? p + size : truncatedAt(r);
-    if (tag < 0x20) return skipChars(r, p, p + 1, tag);
-    if (tag >= 0x30 && tag <= 0x33) {
-      if (p + 2 > end) return truncatedAt(r);
-      return skipChars(r, p, p + 2, ((tag - 0x30) << 8) | b[p + 1]);
-    }
+    if (tag < 0x20 || (tag >= 0x30 && tag <= 0x33)) return skipStringAt(r, p);
     if (tag >= 0x60 && tag <= 0x6f) return skipObjectAt(r, p + 1, tag - 0x60, p);
     if (tag >= 0x78 && tag <= 0x7f) return skipItemsAt(r, p + 1, tag - 0x78, p);
     if (tag === 0x48) return skipEntriesAt(r, p + 1, p);
@@ -83,18 +77,6 @@ function skipAt(r: HessianReader, p: number): number {
 function truncatedAt(r: HessianReader): number {
   r.truncated();
   return -1;
-}
-
-/**
- * Skips a final string chunk whose tag is at `at` and whose `units` UTF-16 units of data
- * start at `p`; returns the offset after it, or -1.
- */
-function skipChars(r: HessianReader, at: number, p: number, units: number): number {
-  const stop = p + units;
-  if (stop <= r.end && asciiEnd(r.bytes, p, stop) === stop) return stop;
-  // Not plain ASCII (or truncated): let the reader re-read the chunk with full UTF-8 rules.
-  r.pos = at;
-  return r.skipString() ? r.pos : -1;
 }
 
 function skipItemsAt(r: HessianReader, p: number, n: number, at: number): number {
@@ -245,18 +227,7 @@ export function skipType(r: HessianReader): boolean {
 }
 
 function skipClassDefinition(r: HessianReader): boolean {
-  // Clients send the same class definitions in every call: intern them by their bytes.
-  const start = r.pos;
-  const guess = classDefinitionEnd(r.bytes, start, r.end);
-  if (guess > 0) {
-    const fields = internedClasses.get(r.bytes, start, guess);
-    if (fields !== undefined) {
-      r.classes.push(fields);
-      r.pos = guess;
-      return true;
-    }
-  }
-  let p = skipStringAt(r, start + 1);
+  let p = skipStringAt(r, r.pos + 1);
   if (p < 0) return false;
   r.pos = p;
   const fields = readLength(r);
@@ -268,21 +239,13 @@ function skipClassDefinition(r: HessianReader): boolean {
   }
   r.pos = p;
   r.classes.push(fields);
-  if (p === guess) internedClasses.set(r.bytes, start, guess, fields);
   return true;
 }
 
-/** Where a class definition in compact forms at `p` ends, assuming ASCII; 0 otherwise. */
-function classDefinitionEnd(b: Uint8Array, p: number, end: number): number {
-  const count = compactStringsEnd(b, p + 1, end, 1);
-  if (count === 0 || count >= end || b[count] < 0x90 || b[count] > 0xbf) return 0;
-  return compactStringsEnd(b, count + 1, end, b[count] - 0x90);
-}
-
-/** Skips the string at `p` (compact forms inline); returns the offset after it or -1. */
+/** Skips the string at `p` (compact ASCII inline); returns the offset after it or -1. */
 function skipStringAt(r: HessianReader, p: number): number {
-  const tag = p < r.end ? r.bytes[p] : -1;
-  if (tag >= 0 && tag < 0x20) return skipChars(r, p, p + 1, tag);
+  const stop = r.asciiStringEnd(p);
+  if (stop >= 0) return stop;
   r.pos = p;
   return r.skipString() ? r.pos : -1;
 }

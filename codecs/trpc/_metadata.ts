@@ -1,11 +1,10 @@
 /**
- * The metadata of a decoded tRPC frame as a read-only map whose strings are decoded from the
- * frame bytes on use: `get` decodes just the value asked for (what a router needs), while
- * iteration or `size` decode everything once. Like `Message.frame`, it reads the decoder's
- * input, so the caller keeps those bytes unchanged while the message is in use.
+ * The metadata of a decoded tRPC frame: a {@link LazyMetadata} over the byte ranges of the
+ * header strings and `trans_info` entries recorded by the header reader.
  *
  * @module
  */
+import { LazyMetadata, matchAsciiKey } from "../_lazy_metadata.ts";
 import { utf8 } from "./_wire.ts";
 
 /** Header string fields, by the index the header reader records. */
@@ -29,56 +28,21 @@ export interface MetadataRanges {
 }
 
 /** Lower-cased header and trans_info strings of one frame, decoded when first read. */
-export class HeaderMetadata implements ReadonlyMap<string, string> {
+export class HeaderMetadata extends LazyMetadata {
   readonly #buf: Uint8Array;
   readonly #ranges: MetadataRanges;
-  #all: Map<string, string> | undefined;
 
   constructor(buf: Uint8Array, ranges: MetadataRanges) {
+    super();
     this.#buf = buf;
     this.#ranges = ranges;
   }
 
   /**
-   * The value of `key`. Decodes only that value (each time: values are short and routers
-   * read few keys), unless some trans_info key is not ASCII and needs full Unicode folding.
+   * Decodes only the value of `key` (each time: values are short and routers read few
+   * keys), unless some trans_info key is not ASCII and needs full Unicode folding.
    */
-  get(key: string): string | undefined {
-    return this.#all !== undefined ? this.#all.get(key) : this.#lookup(key);
-  }
-
-  has(key: string): boolean {
-    return this.get(key) !== undefined;
-  }
-
-  get size(): number {
-    return this.#decodeAll().size;
-  }
-
-  forEach(
-    fn: (value: string, key: string, map: ReadonlyMap<string, string>) => void,
-    thisArg?: unknown,
-  ): void {
-    this.#decodeAll().forEach((v, k) => fn.call(thisArg, v, k, this));
-  }
-
-  entries(): MapIterator<[string, string]> {
-    return this.#decodeAll().entries();
-  }
-
-  keys(): MapIterator<string> {
-    return this.#decodeAll().keys();
-  }
-
-  values(): MapIterator<string> {
-    return this.#decodeAll().values();
-  }
-
-  [Symbol.iterator](): MapIterator<[string, string]> {
-    return this.entries();
-  }
-
-  #lookup(key: string): string | undefined {
+  protected override lookup(key: string): string | undefined {
     const { named, entries, always } = this.#ranges;
     const field = HEADER_FIELDS.indexOf(key as typeof HEADER_FIELDS[number]);
     if (field >= 0) {
@@ -91,28 +55,14 @@ export class HeaderMetadata implements ReadonlyMap<string, string> {
       return always.includes(key) ? "" : undefined;
     }
     for (let i = entries.length - 4; i >= 0; i -= 4) {
-      const match = this.#keyMatches(entries[i], entries[i + 1], key);
-      if (match < 0) return this.#decodeAll().get(key);
+      const match = matchAsciiKey(this.#buf, entries[i], entries[i + 1], key);
+      if (match < 0) return this.all().get(key);
       if (match > 0) return utf8(this.#buf, entries[i + 2], entries[i + 3]);
     }
     return undefined;
   }
 
-  /** 1 if the ASCII key at `buf[start, end)` lower-cases to `key`, 0 if not, -1 if not ASCII. */
-  #keyMatches(start: number, end: number, key: string): number {
-    const buf = this.#buf;
-    for (let i = start; i < end; i++) if (buf[i] >= 0x80) return -1;
-    if (end - start !== key.length) return 0;
-    for (let i = start; i < end; i++) {
-      const b = buf[i];
-      const lower = b >= 0x41 && b <= 0x5a ? b | 0x20 : b;
-      if (lower !== key.charCodeAt(i - start)) return 0;
-    }
-    return 1;
-  }
-
-  #decodeAll(): Map<string, string> {
-    if (this.#all !== undefined) return this.#all;
+  protected override decodeAll(): Map<string, string> {
     const { named, entries, always } = this.#ranges;
     const buf = this.#buf;
     const all = new Map<string, string>();
@@ -125,6 +75,6 @@ export class HeaderMetadata implements ReadonlyMap<string, string> {
       const key = utf8(buf, entries[i], entries[i + 1]).toLowerCase();
       if (!HEADER_FIELD_NAMES.has(key)) all.set(key, utf8(buf, entries[i + 2], entries[i + 3]));
     }
-    return (this.#all = all);
+    return all;
   }
 }
