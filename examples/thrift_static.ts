@@ -9,7 +9,8 @@
  */
 import { Chart } from "cdk8s";
 import type { Construct } from "constructs";
-import { MetaProtocolService, MetaRouterBuilder, StaticMeshFilters } from "../constructs/mod.ts";
+import { StaticMeshFilters } from "../constructs/mod.ts";
+import { thriftSampleMesh } from "./thrift_split.ts";
 
 /** Builds the chart. */
 export function thriftStatic(scope: Construct): Chart {
@@ -17,23 +18,7 @@ export function thriftStatic(scope: Construct): Chart {
     namespace: "meta-thrift",
     disableResourceNameHashes: true,
   });
-  const server = new MetaProtocolService(chart, "thrift-sample-server", {
-    protocol: "thrift",
-    port: 9090,
-    portNameSuffix: "hello-server",
-    clusterIP: "10.96.10.20",
-    versions: [
-      { name: "v1", image: "aeraki/thrift-sample-server:1.0" },
-      { name: "v2", image: "aeraki/thrift-sample-server:1.0" },
-    ],
-  });
-  const router = new MetaRouterBuilder(chart, "router", {
-    host: server.host,
-    destinationRule: server.destinationRule,
-    metadata: { name: "thrift-sample-server" },
-  });
-  router.route("traffic-split").whenExact("method", "sayHello").split({ v1: 20, v2: 80 });
-  router.route("default").to("v1");
+  const { server, router } = thriftSampleMesh(chart, { clusterIP: "10.96.10.20" });
   // Created last: it reads the objects above when it is constructed.
   new StaticMeshFilters(chart, "envoy-filters", { inputs: [server, router] });
   return chart;
