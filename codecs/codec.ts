@@ -11,7 +11,9 @@
  *   changed (otherwise the original frame view);
  * - `errorReply` and `heartbeatReply` build the protocol's own replies.
  *
- * Codecs keep no state between calls, so one instance serves every connection.
+ * Codecs keep no per-connection state between calls, so one instance serves every
+ * connection. The bounded caches some keep for all connections (Dubbo's request heads)
+ * never change a result.
  *
  * @module
  */
@@ -37,7 +39,11 @@ export type Side = "request" | "response";
 /** Key/value pairs a route or filter asks the codec to write into a message. */
 export type Mutation = ReadonlyMap<string, string>;
 
-/** One decoded message. Everything in it is read-only and points into the input bytes. */
+/**
+ * One decoded message. Everything in it is read-only and points into the input bytes.
+ * Codecs may return class instances whose derived fields (`operation`, the metadata's
+ * values) are computed on read from those bytes.
+ */
 export interface Message {
   /** The message type. */
   readonly type: MessageType;
@@ -55,7 +61,11 @@ export interface Message {
   readonly bodySize: number;
   /** The whole frame, a view into the decoder's input. */
   readonly frame: Uint8Array;
-  /** A span or operation name, such as `service/method`; empty if the protocol has none. */
+  /**
+   * A span or operation name, such as `service/method`; empty if the protocol has none.
+   * A codec may compute it when read (a getter on a class), so that routing, which does not
+   * need it, does not pay for it: copy a message field by field, not with object spread.
+   */
   readonly operation: string;
   /** Codec-private facts needed to encode or reply (offsets, transport); opaque to callers. */
   readonly detail: unknown;

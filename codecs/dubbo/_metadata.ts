@@ -11,31 +11,20 @@
  */
 
 import { LazyMetadata, lowerAsciiEquals } from "../_lazy_metadata.ts";
-import { decodeUtf8, skipUtf8Units } from "./_utf8.ts";
-import { HessianReader } from "./hessian_reader.ts";
-
-/** What the walk found at the start of a request body. */
-export interface RequestHead {
-  /** The service path, decoded (the operation needs it), and its Hessian bytes. */
-  readonly path: string;
-  readonly pathAt: number;
-  readonly pathEnd: number;
-  /** The method name, decoded, and its Hessian bytes. */
-  readonly method: string;
-  readonly methodAt: number;
-  readonly methodEnd: number;
-  /** Where the service version string starts. */
-  readonly versionAt: number;
-  /** How many arguments follow. */
-  readonly params: number;
-}
+import type { RequestHead } from "./_head.ts";
+import { asciiString } from "./_utf8.ts";
+import { readStringAt } from "./hessian_reader.ts";
 
 /**
- * Attachment entries with string keys and values, 4 numbers each: the key's offset, where
+ * Attachment entries with string keys and values, 5 numbers each: the key's offset, where
  * the key's characters start when it is one chunk of ASCII (else -1), the value's offset
- * (where the key ends) and the value's end.
+ * (where the key ends), where the value's characters start when it is one chunk of ASCII
+ * (else -1), and the value's end.
  */
 export type EntryRanges = number[];
+
+/** Numbers per entry of {@link EntryRanges}. */
+export const ENTRY = 5;
 
 /** The metadata of one Dubbo frame, decoded from `frame` when read. */
 export class DubboMetadata extends LazyMetadata {
@@ -54,17 +43,18 @@ export class DubboMetadata extends LazyMetadata {
   protected override lookup(key: string): string | undefined {
     const e = this.#entries;
     // The last entry with the key wins, as `Map.set` in wire order would have it.
-    for (let i = e.length - 4; i >= 0; i -= 4) {
-      if (this.#keyMatches(e[i], e[i + 1], e[i + 2], key)) return this.#value(e[i + 2], e[i + 3]);
+    for (let i = e.length - ENTRY; i >= 0; i -= ENTRY) {
+      const chars = e[i + 1];
+      if (chars >= 0 && e[i + 2] - chars !== key.length) continue; // the common miss
+      if (this.#keyMatches(e[i], chars, e[i + 2], key)) {
+        return this.#value(e[i + 2], e[i + 3], e[i + 4]);
+      }
     }
     const head = this.#head;
     if (head === undefined) return undefined;
     if (key === "interface") return head.path;
     if (key === "method") return head.method;
-    if (key === "version") {
-      const version = readStringAt(this.#frame, head.versionAt);
-      return version === "" ? undefined : version;
-    }
+    if (key === "version") return head.version === "" ? undefined : head.version;
     return undefined;
   }
 
@@ -74,13 +64,12 @@ export class DubboMetadata extends LazyMetadata {
     if (head !== undefined) {
       all.set("interface", head.path);
       all.set("method", head.method);
-      const version = readStringAt(this.#frame, head.versionAt);
-      if (version !== "") all.set("version", version);
+      if (head.version !== "") all.set("version", head.version);
     }
     const e = this.#entries;
-    for (let i = 0; i < e.length; i += 4) {
+    for (let i = 0; i < e.length; i += ENTRY) {
       const key = readStringAt(this.#frame, e[i]).toLowerCase();
-      all.set(key, this.#value(e[i + 2], e[i + 3]));
+      all.set(key, this.#value(e[i + 2], e[i + 3], e[i + 4]));
     }
     return all;
   }
@@ -92,16 +81,17 @@ export class DubboMetadata extends LazyMetadata {
   }
 
   /**
-   * The string whose Hessian bytes are `frame[at, end)`. A value with the same bytes as the
-   * service path or method (such as the `interface` attachment) reuses the decoded string.
+   * The string whose Hessian bytes are `frame[at, end)` (ASCII characters from `chars`, else
+   * -1). A value with the same bytes as the service path or method (such as the `interface`
+   * attachment) reuses the head's decoded string.
    */
-  #value(at: number, end: number): string {
+  #value(at: number, chars: number, end: number): string {
     const head = this.#head;
     if (head !== undefined) {
       if (sameBytes(this.#frame, at, end, head.pathAt, head.pathEnd)) return head.path;
       if (sameBytes(this.#frame, at, end, head.methodAt, head.methodEnd)) return head.method;
     }
-    return readStringAt(this.#frame, at);
+    return chars >= 0 ? asciiString(this.#frame, chars, end) : readStringAt(this.#frame, at);
   }
 }
 
@@ -109,26 +99,4 @@ function sameBytes(b: Uint8Array, at: number, end: number, other: number, otherE
   if (end - at !== otherEnd - other) return false;
   for (let i = at; i < end; i++) if (b[i] !== b[other + i - at]) return false;
   return true;
-}
-
-/**
- * Decodes the Hessian string at `frame[at]`, which the body walk has already checked: a
- * compact one-chunk string inline, any other form through a reader. Never throws.
- */
-export function readStringAt(frame: Uint8Array, at: number): string {
-  const tag = frame[at];
-  let start = -1;
-  let units = 0;
-  if (tag < 0x20) {
-    start = at + 1;
-    units = tag;
-  } else if (tag >= 0x30 && tag <= 0x33) {
-    start = at + 2;
-    units = ((tag - 0x30) << 8) | frame[at + 1];
-  }
-  if (start >= 0) {
-    const end = skipUtf8Units(frame, start, frame.length, units);
-    if (end >= 0) return decodeUtf8(frame, start, end);
-  }
-  return new HessianReader(frame, at, frame.length).readString();
 }

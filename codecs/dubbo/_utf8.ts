@@ -71,11 +71,80 @@ export function asciiEnd(bytes: Uint8Array, pos: number, stop: number): number {
 }
 
 /**
+ * A 32-bit view over the bytes of `bytes`: byte `i` of `bytes` is byte `i + (byteOffset & 3)`
+ * of the view, whose first word starts at the 4-byte boundary at or before `bytes[0]`; a
+ * partial last word is left out. It lets scans read four bytes per load.
+ */
+export function wordView(bytes: Uint8Array): Uint32Array {
+  const shift = bytes.byteOffset & 3;
+  return new Uint32Array(bytes.buffer, bytes.byteOffset - shift, (bytes.length + shift) >>> 2);
+}
+
+/** Runs shorter than this are scanned byte by byte: the word loop costs more to set up. */
+const WORD_RUN = 16;
+
+/**
+ * Whether the bytes `b[i, stop)` are all ASCII, reading whole words of `w` (the
+ * {@link wordView} of `b`, whose byte `i` is word byte `i + shift`) for long runs.
+ */
+export function isAsciiRun(
+  b: Uint8Array,
+  w: Uint32Array,
+  shift: number,
+  i: number,
+  stop: number,
+): boolean {
+  let acc = 0;
+  if (stop - i >= WORD_RUN) {
+    while (((i + shift) & 3) !== 0) acc |= b[i++];
+    const last = (stop + shift) >>> 2;
+    for (let k = (i + shift) >>> 2; k < last; k++) acc |= w[k];
+    i = (last << 2) - shift;
+  }
+  while (i < stop) acc |= b[i++];
+  return (acc & 0x80808080) === 0;
+}
+
+/**
+ * Whether `a[i] === b[i]` for every `i` in `[from, to)` (both at least `to` long), reading
+ * whole words when both {@link wordView}s have the same `shift`.
+ */
+export function equalRun(
+  a: Uint8Array,
+  aw: Uint32Array,
+  b: Uint8Array,
+  bw: Uint32Array,
+  shift: number,
+  from: number,
+  to: number,
+): boolean {
+  let i = from;
+  if (to - i >= WORD_RUN) {
+    while (((i + shift) & 3) !== 0) {
+      if (a[i] !== b[i]) return false;
+      i++;
+    }
+    const last = (to + shift) >>> 2;
+    for (let k = (i + shift) >>> 2; k < last; k++) if (aw[k] !== bw[k]) return false;
+    i = (last << 2) - shift;
+  }
+  for (; i < to; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/**
  * Where the Hessian string at `b[p]` (with `p < end`) ends if it is one compact chunk (tags
  * 0x00-0x1f and 0x30-0x33) of ASCII characters, wholly before `end`; -1 for any other
- * string, which the caller reads with the full rules. The hot path of every string skip.
+ * string, which the caller reads with the full rules. The hot path of every string skip;
+ * `w` and `shift` are the {@link wordView} of `b`.
  */
-export function compactAsciiEnd(b: Uint8Array, p: number, end: number): number {
+export function compactAsciiEnd(
+  b: Uint8Array,
+  w: Uint32Array,
+  shift: number,
+  p: number,
+  end: number,
+): number {
   const tag = b[p];
   let i: number;
   let stop: number;
@@ -88,11 +157,7 @@ export function compactAsciiEnd(b: Uint8Array, p: number, end: number): number {
   } else {
     return -1;
   }
-  if (stop > end) return -1;
-  const stop4 = stop - 3;
-  while (i < stop4 && ((b[i] | b[i + 1] | b[i + 2] | b[i + 3]) & 0x80) === 0) i += 4;
-  while (i < stop && b[i] < 0x80) i++;
-  return i === stop ? stop : -1;
+  return stop <= end && isAsciiRun(b, w, shift, i, stop) ? stop : -1;
 }
 
 /** Where the characters of the compact string at `b[p]` start. */

@@ -92,8 +92,15 @@ export function readAttachments(r: HessianReader, entries: EntryRanges): boolean
     }
     const valueAt = r.pos;
     if (valueAt < r.end && isStringTag(b[valueAt])) {
-      if (!r.skipString()) return false;
-      entries.push(keyAt, chars, valueAt, r.pos);
+      const valueStop = r.asciiStringEnd(valueAt);
+      let valueChars = -1;
+      if (valueStop >= 0) {
+        valueChars = compactStart(b, valueAt);
+        r.pos = valueStop;
+      } else if (!r.skipString()) {
+        return false;
+      }
+      entries.push(keyAt, chars, valueAt, valueChars, r.pos);
     } else if (!skipValue(r)) {
       return false;
     }

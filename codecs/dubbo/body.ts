@@ -9,7 +9,8 @@
  * @module
  */
 
-import { DubboMetadata, type EntryRanges, type RequestHead } from "./_metadata.ts";
+import { cachedHead, headSlot, rememberHead, RequestHead } from "./_head.ts";
+import { DubboMetadata, type EntryRanges } from "./_metadata.ts";
 import { type DubboDetail, readAttachments } from "./attachments.ts";
 import { HEADER_SIZE } from "./header.ts";
 import { HessianReader } from "./hessian_reader.ts";
@@ -20,7 +21,8 @@ export type BodyResult =
   | {
     readonly ok: true;
     readonly metadata: ReadonlyMap<string, string>;
-    readonly operation: string;
+    /** The head of a request (it names the operation); undefined for responses. */
+    readonly head: RequestHead | undefined;
     readonly detail: DubboDetail;
   }
   | { readonly ok: false; readonly reason: string; readonly offset: number };
@@ -49,7 +51,7 @@ export function decodeRequestBody(frame: Uint8Array, flag: number): BodyResult {
   return {
     ok: true,
     metadata: new DubboMetadata(frame, head, entries),
-    operation: head.path + "/" + head.method,
+    head,
     detail: {
       codec: "dubbo",
       kind: "request",
@@ -66,29 +68,48 @@ export function decodeRequestBody(frame: Uint8Array, flag: number): BodyResult {
 }
 
 /**
- * Reads the Dubbo version, service path, service version, method name and parameter types;
- * only the path and method are decoded (the operation needs them).
+ * Reads the Dubbo version, service path, service version, method name and parameter types
+ * without decoding them — or takes them from the head cache when the frame starts with the
+ * bytes of a cached head — and leaves the reader at the first argument.
  */
 function readHead(r: HessianReader): RequestHead | undefined {
+  const frame = r.bytes;
+  const slot = headSlot(frame);
+  if (slot >= 0) {
+    const cached = cachedHead(frame, r.words, r.shift, slot);
+    if (cached !== undefined) {
+      r.pos = cached.end;
+      return cached;
+    }
+  }
   r.context = "the Dubbo version";
   if (!r.skipString()) return undefined;
   r.context = "the service path";
   const pathAt = r.pos;
-  const path = r.readString();
-  if (r.failed) return undefined;
+  if (!r.skipString()) return undefined;
   const pathEnd = r.pos;
   r.context = "the service version";
   const versionAt = r.pos;
   if (!r.skipString()) return undefined;
   r.context = "the method name";
   const methodAt = r.pos;
-  const method = r.readString();
-  if (r.failed) return undefined;
+  if (!r.skipString()) return undefined;
   const methodEnd = r.pos;
   r.context = "the parameter types";
   const params = countParameterTypes(r);
   if (params < 0) return undefined;
-  return { path, pathAt, pathEnd, method, methodAt, methodEnd, versionAt, params };
+  const head = new RequestHead(
+    frame,
+    pathAt,
+    pathEnd,
+    methodAt,
+    methodEnd,
+    versionAt,
+    params,
+    r.pos,
+  );
+  if (slot >= 0) rememberHead(frame, r.shift, slot, head);
+  return head;
 }
 
 /** Decodes the body of a response whose status is OK. */
@@ -114,7 +135,7 @@ export function decodeResponseBody(frame: Uint8Array, flag: number): BodyResult 
   return {
     ok: true,
     metadata: new DubboMetadata(frame, undefined, entries),
-    operation: "",
+    head: undefined,
     detail: {
       codec: "dubbo",
       kind: "response",

@@ -15,8 +15,11 @@ import {
   DEFAULT_MAX_FRAME_SIZE,
   type EncodeResult,
   type Message,
+  type MessageType,
   type Mutation,
+  type ResponseStatus,
 } from "../codec.ts";
+import type { RequestHead } from "./_head.ts";
 import { type DubboDetail, isDubboDetail, rebuildAttachments } from "./attachments.ts";
 import { type BodyResult, decodeRequestBody, decodeResponseBody } from "./body.ts";
 import {
@@ -27,7 +30,9 @@ import {
   HEADER_SIZE,
   HESSIAN2,
   readBodyLength,
-  readRequestId,
+  readIdHigh,
+  readIdLow,
+  requestIdOf,
   STATUS_BAD_RESPONSE,
   STATUS_OK,
   STATUS_SERVER_ERROR,
@@ -45,7 +50,7 @@ function decode(input: Uint8Array, options?: DecodeOptions): DecodeResult {
   const frame = input.subarray(0, HEADER_SIZE + bodyLength);
   const isRequest = (flag & FLAG_REQUEST) !== 0;
   let body: BodyResult;
-  let type: Message["type"];
+  let type: MessageType;
   if ((flag & FLAG_EVENT) !== 0) {
     // Heartbeats (and other events) are answered or dropped by the proxy: no body walk.
     type = "heartbeat";
@@ -62,26 +67,58 @@ function decode(input: Uint8Array, options?: DecodeOptions): DecodeResult {
     type = body.ok && body.detail.resultType % 3 === 0 ? "error" : "response";
   }
   if (!body.ok) return { kind: "invalid", reason: body.reason, offset: body.offset };
-  const message: Message = {
+  const message = new DubboMessage(
     type,
-    requestId: readRequestId(input),
-    streamId: 0,
-    status: isRequest || status === STATUS_OK ? "ok" : "error",
-    metadata: body.metadata,
-    headerSize: HEADER_SIZE,
-    bodySize: bodyLength,
+    isRequest || status === STATUS_OK ? "ok" : "error",
+    body,
     frame,
-    operation: body.operation,
-    detail: body.detail,
-  };
+  );
   return { kind: "message", message, bytesConsumed: frame.length };
+}
+
+/**
+ * A decoded Dubbo message. The request id's halves are read at decode time and made a
+ * `bigint` when first read; `operation` is built from the request head when read.
+ */
+class DubboMessage implements Message {
+  readonly streamId = 0;
+  readonly headerSize = HEADER_SIZE;
+  readonly bodySize: number;
+  readonly metadata: ReadonlyMap<string, string>;
+  readonly detail: DubboDetail;
+  readonly #head: RequestHead | undefined;
+  readonly #idHigh: number;
+  readonly #idLow: number;
+  #requestId: bigint | undefined;
+
+  constructor(
+    readonly type: MessageType,
+    readonly status: ResponseStatus,
+    body: BodyResult & { ok: true },
+    readonly frame: Uint8Array,
+  ) {
+    this.bodySize = frame.length - HEADER_SIZE;
+    this.metadata = body.metadata;
+    this.detail = body.detail;
+    this.#head = body.head;
+    this.#idHigh = readIdHigh(frame);
+    this.#idLow = readIdLow(frame);
+  }
+
+  get requestId(): bigint {
+    return this.#requestId ??= requestIdOf(this.#idHigh, this.#idLow);
+  }
+
+  get operation(): string {
+    return this.#head === undefined ? "" : this.#head.operation;
+  }
 }
 
 function eventBody(kind: "heartbeat" | "failure", flag: number): BodyResult {
   return {
     ok: true,
     metadata: new Map(),
-    operation: "",
+    head: undefined,
     detail: {
       codec: "dubbo",
       kind,
@@ -178,6 +215,9 @@ function heartbeatReply(heartbeat: Message): Uint8Array | undefined {
  * (when not empty) and every string attachment (such as `group`), keys lower-cased. The
  * metadata decodes its strings from the frame when read (`get` only the value asked for),
  * so like `frame` it reads the decoder's input bytes: keep them unchanged while in use.
+ * `operation` is built when read. The heads of requests (version, path, service version,
+ * method, parameter types) are kept in a bounded cache and reused when a frame repeats
+ * their exact bytes (see `_head.ts`).
  *
  * @example
  * ```ts

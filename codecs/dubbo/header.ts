@@ -72,10 +72,18 @@ export function readBodyLength(input: Uint8Array): number {
   return (input[12] << 24) | (input[13] << 16) | (input[14] << 8) | input[15];
 }
 
-/** Reads the signed 64-bit request id at offset 4. */
-export function readRequestId(input: Uint8Array): bigint {
-  const hi = (input[4] << 24) | (input[5] << 16) | (input[6] << 8) | input[7];
-  const lo = ((input[8] << 24) | (input[9] << 16) | (input[10] << 8) | input[11]) >>> 0;
+/** Reads the high half (signed) of the 64-bit request id at offset 4. */
+export function readIdHigh(input: Uint8Array): number {
+  return (input[4] << 24) | (input[5] << 16) | (input[6] << 8) | input[7];
+}
+
+/** Reads the low half (unsigned) of the 64-bit request id at offset 4. */
+export function readIdLow(input: Uint8Array): number {
+  return ((input[8] << 24) | (input[9] << 16) | (input[10] << 8) | input[11]) >>> 0;
+}
+
+/** The signed 64-bit request id whose halves are `hi` (signed) and `lo` (unsigned). */
+export function requestIdOf(hi: number, lo: number): bigint {
   // Ids below 2^53 (all of them, in practice) avoid the slower BigInt arithmetic.
   if (hi >= 0 && hi < 0x200000) return BigInt(hi * 0x100000000 + lo);
   return (BigInt(hi) << 32n) | BigInt(lo);

@@ -16,6 +16,7 @@ import {
   skipUtf8Units,
   UTF8_BAD_LEAD,
   UTF8_TRUNCATED,
+  wordView,
 } from "./_utf8.ts";
 
 /** The default limit on nested lists, maps and objects. */
@@ -64,6 +65,10 @@ export class HessianReader {
   chunkEnd = 0;
   /** The UTF-16 units of the last string chunk read. */
   chunkUnits = 0;
+  /** The {@link wordView} of `bytes`, for scans that read four bytes at a time. */
+  readonly words: Uint32Array;
+  /** Byte `i` of `bytes` is byte `i + shift` of `words`. */
+  readonly shift: number;
 
   constructor(bytes: Uint8Array, pos: number, end: number, classes: number[] = []) {
     this.bytes = bytes;
@@ -71,11 +76,13 @@ export class HessianReader {
     this.end = end;
     this.classes = classes;
     this.maxDepth = DEFAULT_MAX_DEPTH;
+    this.words = wordView(bytes);
+    this.shift = bytes.byteOffset & 3;
   }
 
   /** Where the compact ASCII string at `p` ends, or -1 (see `compactAsciiEnd`). */
   asciiStringEnd(p: number): number {
-    return p < this.end ? compactAsciiEnd(this.bytes, p, this.end) : -1;
+    return p < this.end ? compactAsciiEnd(this.bytes, this.words, this.shift, p, this.end) : -1;
   }
 
   /** Whether a read has failed. */
@@ -220,4 +227,26 @@ export class HessianReader {
     }
     return lower ? s.toLowerCase() : s;
   }
+}
+
+/**
+ * Decodes the Hessian string at `frame[at]`, which the body walk has already checked: a
+ * compact one-chunk string inline, any other form through a reader. Never throws.
+ */
+export function readStringAt(frame: Uint8Array, at: number): string {
+  const tag = frame[at];
+  let start = -1;
+  let units = 0;
+  if (tag < 0x20) {
+    start = at + 1;
+    units = tag;
+  } else if (tag >= 0x30 && tag <= 0x33) {
+    start = at + 2;
+    units = ((tag - 0x30) << 8) | frame[at + 1];
+  }
+  if (start >= 0) {
+    const end = skipUtf8Units(frame, start, frame.length, units);
+    if (end >= 0) return decodeUtf8(frame, start, end);
+  }
+  return new HessianReader(frame, at, frame.length).readString();
 }
