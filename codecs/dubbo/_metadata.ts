@@ -26,24 +26,37 @@ export type EntryRanges = number[];
 /** Numbers per entry of {@link EntryRanges}. */
 export const ENTRY = 5;
 
+/** Room for this many numbers is made before the walk: eight entries, the usual few. */
+export const ENTRIES_HINT = 8 * ENTRY;
+
 /** The metadata of one Dubbo frame, decoded from `frame` when read. */
 export class DubboMetadata extends LazyMetadata {
   readonly #frame: Uint8Array;
   readonly #head: RequestHead | undefined;
   readonly #entries: EntryRanges;
+  readonly #count: number;
 
-  /** `head` is undefined for responses; `entries` as recorded by the attachment walk. */
-  constructor(frame: Uint8Array, head: RequestHead | undefined, entries: EntryRanges) {
+  /**
+   * `head` is undefined for responses; the first `count` numbers of `entries` as recorded
+   * by the attachment walk.
+   */
+  constructor(
+    frame: Uint8Array,
+    head: RequestHead | undefined,
+    entries: EntryRanges,
+    count: number,
+  ) {
     super();
     this.#frame = frame;
     this.#head = head;
     this.#entries = entries;
+    this.#count = count;
   }
 
   protected override lookup(key: string): string | undefined {
     const e = this.#entries;
     // The last entry with the key wins, as `Map.set` in wire order would have it.
-    for (let i = e.length - ENTRY; i >= 0; i -= ENTRY) {
+    for (let i = this.#count - ENTRY; i >= 0; i -= ENTRY) {
       const chars = e[i + 1];
       if (chars >= 0 && e[i + 2] - chars !== key.length) continue; // the common miss
       if (this.#keyMatches(e[i], chars, e[i + 2], key)) {
@@ -67,7 +80,7 @@ export class DubboMetadata extends LazyMetadata {
       if (head.version !== "") all.set("version", head.version);
     }
     const e = this.#entries;
-    for (let i = 0; i < e.length; i += ENTRY) {
+    for (let i = 0; i < this.#count; i += ENTRY) {
       const key = readStringAt(this.#frame, e[i]).toLowerCase();
       all.set(key, this.#value(e[i + 2], e[i + 3], e[i + 4]));
     }
@@ -97,6 +110,7 @@ export class DubboMetadata extends LazyMetadata {
 
 function sameBytes(b: Uint8Array, at: number, end: number, other: number, otherEnd: number) {
   if (end - at !== otherEnd - other) return false;
-  for (let i = at; i < end; i++) if (b[i] !== b[other + i - at]) return false;
+  const delta = other - at;
+  for (let i = at; i < end; i++) if (b[i] !== b[i + delta]) return false;
   return true;
 }

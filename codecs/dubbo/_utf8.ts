@@ -80,12 +80,16 @@ export function wordView(bytes: Uint8Array): Uint32Array {
   return new Uint32Array(bytes.buffer, bytes.byteOffset - shift, (bytes.length + shift) >>> 2);
 }
 
-/** Runs shorter than this are scanned byte by byte: the word loop costs more to set up. */
+/** Runs shorter than this are compared byte by byte: the word loop costs more to set up. */
 const WORD_RUN = 16;
 
+/** Whether words hold their bytes lowest first, as {@link isAsciiRun} assumes. */
+const LITTLE_ENDIAN = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
+
 /**
- * Whether the bytes `b[i, stop)` are all ASCII, reading whole words of `w` (the
- * {@link wordView} of `b`, whose byte `i` is word byte `i + shift`) for long runs.
+ * Whether the bytes `b[i, stop)` are all ASCII, reading the words of `w` (the
+ * {@link wordView} of `b`, whose byte `i` is word byte `i + shift`) that hold them, the bytes
+ * outside the run masked off: even a short string costs one or two loads.
  */
 export function isAsciiRun(
   b: Uint8Array,
@@ -94,15 +98,22 @@ export function isAsciiRun(
   i: number,
   stop: number,
 ): boolean {
-  let acc = 0;
-  if (stop - i >= WORD_RUN) {
-    while (((i + shift) & 3) !== 0) acc |= b[i++];
-    const last = (stop + shift) >>> 2;
-    for (let k = (i + shift) >>> 2; k < last; k++) acc |= w[k];
-    i = (last << 2) - shift;
+  if (i >= stop) return true;
+  const first = i + shift;
+  const last = stop - 1 + shift;
+  const k0 = first >>> 2;
+  const k1 = last >>> 2;
+  if (k1 >= w.length || !LITTLE_ENDIAN) {
+    let acc = 0;
+    while (i < stop) acc |= b[i++];
+    return acc < 0x80;
   }
-  while (i < stop) acc |= b[i++];
-  return (acc & 0x80808080) === 0;
+  const low = 0x80808080 << ((first & 3) << 3);
+  const high = 0x80808080 >>> ((3 - (last & 3)) << 3);
+  if (k0 === k1) return (w[k0] & low & high) === 0;
+  let acc = w[k0] & low;
+  for (let k = k0 + 1; k < k1; k++) acc |= w[k];
+  return ((acc | (w[k1] & high)) & 0x80808080) === 0;
 }
 
 /**
@@ -167,10 +178,21 @@ export function compactStart(b: Uint8Array, p: number): number {
 
 /** Decodes ASCII bytes `[start, end)` into a string. */
 export function asciiString(bytes: Uint8Array, start: number, end: number): string {
-  if (end - start > 24) return textDecoder.decode(bytes.subarray(start, end));
-  // Short keys and values are the common case: skip the TextDecoder call.
+  const n = end - start;
+  if (n > 24) return textDecoder.decode(bytes.subarray(start, end));
+  // Short keys and values are the common case: skip the TextDecoder call, four at a time.
+  const c = bytes;
+  const i = start;
+  if (n <= 4) {
+    if (n === 4) return String.fromCharCode(c[i], c[i + 1], c[i + 2], c[i + 3]);
+    if (n === 3) return String.fromCharCode(c[i], c[i + 1], c[i + 2]);
+    if (n === 2) return String.fromCharCode(c[i], c[i + 1]);
+    return n === 1 ? String.fromCharCode(c[i]) : "";
+  }
   let s = "";
-  for (let i = start; i < end; i++) s += String.fromCharCode(bytes[i]);
+  let k = start;
+  for (; k + 4 <= end; k += 4) s += String.fromCharCode(c[k], c[k + 1], c[k + 2], c[k + 3]);
+  for (; k < end; k++) s += String.fromCharCode(c[k]);
   return s;
 }
 

@@ -7,10 +7,10 @@
  */
 
 import type { Mutation } from "../codec.ts";
-import type { EntryRanges } from "./_metadata.ts";
-import { compactStart } from "./_utf8.ts";
+import { ENTRY, type EntryRanges } from "./_metadata.ts";
+import { compactAsciiEnd } from "./_utf8.ts";
 import { HessianReader, hex, isStringTag } from "./hessian_reader.ts";
-import { enterContainer, skipType, skipValue } from "./hessian_walker.ts";
+import { enterContainer, skipType, skipValue, skipValuesAt } from "./hessian_walker.ts";
 import { HessianWriter } from "./hessian_writer.ts";
 
 /** What the Dubbo codec remembers about a decoded frame (the opaque `Message.detail`). */
@@ -57,54 +57,82 @@ function openMap(r: HessianReader): boolean {
 }
 
 /**
- * Walks the attachment map at the reader's position, recording in `entries` where each
- * entry with a string key and a string value is (see {@link EntryRanges}); no strings are
- * created. No bytes left means no attachments.
+ * Walks the attachment map at the reader's position, writing into `entries` from index 0
+ * where each entry with a string key and a string value is (see {@link EntryRanges}); no
+ * strings are created. Returns how many numbers it wrote, or -1 with the reader failed. No
+ * bytes left means no attachments.
  */
-export function readAttachments(r: HessianReader, entries: EntryRanges): boolean {
-  if (r.pos >= r.end) return true;
+export function readAttachments(r: HessianReader, entries: EntryRanges): number {
+  if (r.pos >= r.end) return 0;
   const at = r.pos;
-  if (!openMap(r) || !enterContainer(r, at)) return false;
+  if (!openMap(r) || !enterContainer(r, at)) return -1;
   const b = r.bytes;
+  const w = r.words;
+  const shift = r.shift;
+  const end = r.end;
+  let p = r.pos;
+  let n = 0;
   for (;;) {
-    if (r.pos >= r.end) return r.truncated();
-    if (b[r.pos] === 0x5a) {
-      r.pos++;
+    if (p >= end) return r.truncated() ? 0 : -1;
+    const keyAt = p;
+    const tag = b[p];
+    if (tag === 0x5a) {
+      r.pos = p + 1;
       r.depth--;
-      return true;
-    }
-    const keyAt = r.pos;
-    if (!isStringTag(b[keyAt])) {
-      if (!skipValue(r) || !skipValue(r)) return false;
-      continue;
+      return n;
     }
     // The characters of a one-chunk ASCII key are compared in place; others are decoded.
     let chars = -1;
-    const stop = r.asciiStringEnd(keyAt);
+    let stop = compactAsciiEnd(b, w, shift, p, end);
     if (stop >= 0) {
-      chars = compactStart(b, keyAt);
-      r.pos = stop;
-    } else {
+      chars = tag < 0x20 ? p + 1 : p + 2;
+    } else if (isStringTag(tag)) {
+      r.pos = p;
       const final = r.readStringChunk();
-      if (final < 0) return false;
+      if (final < 0) return -1;
       if (final === 1 && r.chunkEnd - r.chunkStart === r.chunkUnits) chars = r.chunkStart;
-      if (final === 0 && !r.skipString()) return false;
+      if (final === 0 && !r.skipString()) return -1;
+      stop = r.pos;
+    } else {
+      // A key that is not a string: its entry is no metadata.
+      p = skipValuesAt(r, p, 2);
+      if (p < 0) return -1;
+      continue;
     }
-    const valueAt = r.pos;
-    if (valueAt < r.end && isStringTag(b[valueAt])) {
-      const valueStop = r.asciiStringEnd(valueAt);
-      let valueChars = -1;
-      if (valueStop >= 0) {
-        valueChars = compactStart(b, valueAt);
-        r.pos = valueStop;
-      } else if (!r.skipString()) {
-        return false;
-      }
-      entries.push(keyAt, chars, valueAt, valueChars, r.pos);
-    } else if (!skipValue(r)) {
-      return false;
+    const valueAt = p = stop;
+    if (p >= end) return r.truncated() ? 0 : -1;
+    const valueTag = b[p];
+    stop = compactAsciiEnd(b, w, shift, p, end);
+    if (stop >= 0) {
+      n = record(entries, n, keyAt, chars, valueAt, valueTag < 0x20 ? p + 1 : p + 2, stop);
+      p = stop;
+    } else if (isStringTag(valueTag)) {
+      r.pos = p;
+      if (!r.skipString()) return -1;
+      p = r.pos;
+      n = record(entries, n, keyAt, chars, valueAt, -1, p);
+    } else {
+      p = skipValuesAt(r, p, 1);
+      if (p < 0) return -1;
     }
   }
+}
+
+function record(
+  e: EntryRanges,
+  n: number,
+  keyAt: number,
+  chars: number,
+  valueAt: number,
+  valueChars: number,
+  end: number,
+): number {
+  e[n] = keyAt;
+  e[n + 1] = chars;
+  e[n + 2] = valueAt;
+  e[n + 3] = valueChars;
+  e[n + 4] = end;
+  return n + ENTRY;
 }
 
 /** The outcome of {@link rebuildAttachments}. */

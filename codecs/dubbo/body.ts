@@ -10,7 +10,7 @@
  */
 
 import { cachedHead, headSlot, rememberHead, RequestHead } from "./_head.ts";
-import { DubboMetadata, type EntryRanges } from "./_metadata.ts";
+import { DubboMetadata, ENTRIES_HINT, type EntryRanges } from "./_metadata.ts";
 import { type DubboDetail, readAttachments } from "./attachments.ts";
 import { HEADER_SIZE } from "./header.ts";
 import { HessianReader } from "./hessian_reader.ts";
@@ -46,11 +46,12 @@ export function decodeRequestBody(frame: Uint8Array, flag: number): BodyResult {
   }
   const classCount = r.classes.length;
   const attachmentStart = r.pos;
-  const entries: EntryRanges = [];
-  if (!readAttachments(r, entries)) return failed(r, "request", "the attachments");
+  const entries: EntryRanges = new Array(ENTRIES_HINT);
+  const count = readAttachments(r, entries);
+  if (count < 0) return failed(r, "request", "the attachments");
   return {
     ok: true,
-    metadata: new DubboMetadata(frame, head, entries),
+    metadata: new DubboMetadata(frame, head, entries, count),
     head,
     detail: {
       codec: "dubbo",
@@ -130,11 +131,12 @@ export function decodeResponseBody(frame: Uint8Array, flag: number): BodyResult 
   const classCount = r.classes.length;
   const attachmentStart = r.pos;
   const hasSlot = resultType >= RESULT_WITH_ATTACHMENTS;
-  const entries: EntryRanges = [];
-  if (hasSlot && !readAttachments(r, entries)) return failed(r, "response", "the attachments");
+  const entries: EntryRanges = hasSlot ? new Array(ENTRIES_HINT) : [];
+  const count = hasSlot ? readAttachments(r, entries) : 0;
+  if (count < 0) return failed(r, "response", "the attachments");
   return {
     ok: true,
-    metadata: new DubboMetadata(frame, undefined, entries),
+    metadata: new DubboMetadata(frame, undefined, entries, count),
     head: undefined,
     detail: {
       codec: "dubbo",

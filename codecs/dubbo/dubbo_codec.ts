@@ -47,7 +47,9 @@ function decode(input: Uint8Array, options?: DecodeOptions): DecodeResult {
   const flag = input[2];
   const status = input[3];
   const bodyLength = readBodyLength(input);
-  const frame = input.subarray(0, HEADER_SIZE + bodyLength);
+  const size = HEADER_SIZE + bodyLength;
+  // A read that holds exactly one frame is that frame: no view to create.
+  const frame = input.length === size ? input : input.subarray(0, size);
   const isRequest = (flag & FLAG_REQUEST) !== 0;
   let body: BodyResult;
   let type: MessageType;

@@ -11,6 +11,8 @@
  */
 
 import { HessianReader, hex, isIntTag, isStringTag } from "./hessian_reader.ts";
+import { readLength, skipClassAt } from "./_class_definition.ts";
+import { isAsciiRun } from "./_utf8.ts";
 
 /**
  * Total size (tag included) of the values whose size the tag alone decides; 0 for the others.
@@ -42,35 +44,97 @@ const FIXED_SIZE = new Uint8Array(256);
 
 /** Skips one complete value (a class definition before it included). */
 export function skipValue(r: HessianReader): boolean {
-  return updatePos(r, skipAt(r, r.pos));
+  return updatePos(r, skipValuesAt(r, r.pos, 1));
 }
 
+// What the walk expects inside an open map; lists and objects keep a count of values.
+const MAP_KEY = -2; // a map's next key, or the 'Z' that closes it
+const MAP_VALUE = -3; // a map's value
+
 /**
- * The hot path of {@link skipValue}, on a local offset: returns the offset after the value
- * at `p`, or -1 with the failure recorded. The common forms are handled inline; the rare
- * ones go through the reader-based {@link skipOther}.
+ * Skips `count` values from `p` in one loop (the hot path of every walk): returns the offset
+ * after them, or -1 with the failure recorded. Open containers are kept on a small explicit
+ * stack, scalars are skipped by the size their tag decides, compact ASCII strings inline; the
+ * rare forms go through the reader-based {@link skipOther}.
  */
-function skipAt(r: HessianReader, p: number): number {
+export function skipValuesAt(r: HessianReader, p: number, count: number): number {
   const b = r.bytes;
   const end = r.end;
+  const w = r.words;
+  const shift = r.shift;
+  // What the enclosing containers still expect (a count, or one of the markers above).
+  const outer: number[] = [];
+  let left = count;
+  // Whether a class definition was just skipped: a value must follow it, not a 'Z'.
+  let defined = false;
   for (;;) {
+    if (left === 0) {
+      if (outer.length === 0) return p;
+      left = outer.pop()!;
+      r.depth--;
+      continue;
+    }
     if (p >= end) return truncatedAt(r);
     const tag = b[p];
-    const size = FIXED_SIZE[tag];
-    if (size !== 0) return p + size <= end ? p + size : truncatedAt(r);
-    if (tag < 0x20 || (tag >= 0x30 && tag <= 0x33)) return skipStringAt(r, p);
-    if (tag >= 0x60 && tag <= 0x6f) return skipObjectAt(r, p + 1, tag - 0x60, p);
-    if (tag >= 0x78 && tag <= 0x7f) return skipItemsAt(r, p + 1, tag - 0x78, p);
-    if (tag === 0x48) return skipEntriesAt(r, p + 1, p);
     if (tag === 0x43) {
       // A class definition is not a value of its own: the value it prefixes follows.
+      p = skipClassAt(r, p);
+      if (p < 0) return -1;
+      defined = true;
+      continue;
+    }
+    if (left > 0) {
+      left--;
+    } else if (left === MAP_VALUE) {
+      left = MAP_KEY;
+    } else if (tag === 0x5a && !defined) { // 'Z' closes a map before its next key
+      p++;
+      left = 0;
+      continue;
+    } else {
+      left = MAP_VALUE;
+    }
+    defined = false;
+    const size = FIXED_SIZE[tag];
+    if (size !== 0) {
+      p += size;
+      if (p > end) return truncatedAt(r);
+      continue;
+    }
+    let i = -1;
+    let stop = 0;
+    if (tag < 0x20) {
+      i = p + 1;
+      stop = i + tag;
+    } else if (tag >= 0x30 && tag <= 0x33) {
+      if (p + 1 < end) {
+        i = p + 2;
+        stop = i + (((tag - 0x30) << 8) | b[p + 1]);
+      }
+    } else if (tag >= 0x60 && tag <= 0x7f && (tag < 0x70 || tag >= 0x78) || tag === 0x48) {
+      let inner: number;
+      if (tag === 0x48) inner = MAP_KEY;
+      else if (tag >= 0x78) inner = tag - 0x78;
+      else if (tag - 0x60 < r.classes.length) inner = r.classes[tag - 0x60];
+      else return badClass(r, tag - 0x60, p);
+      if (!enterContainer(r, p)) return -1;
+      outer.push(left);
+      left = inner;
+      p++;
+      continue;
+    } else {
       r.pos = p;
-      if (!skipClassDefinition(r)) return -1;
+      if (!skipOther(r, tag)) return -1;
       p = r.pos;
       continue;
     }
-    r.pos = p;
-    return skipOther(r, tag) ? r.pos : -1;
+    if (i >= 0 && stop <= end && isAsciiRun(b, w, shift, i, stop)) {
+      p = stop;
+    } else {
+      r.pos = p;
+      if (!r.skipString()) return -1;
+      p = r.pos;
+    }
   }
 }
 
@@ -79,24 +143,24 @@ function truncatedAt(r: HessianReader): number {
   return -1;
 }
 
+function badClass(r: HessianReader, index: number, at: number): number {
+  r.fail(
+    `a Hessian object uses class definition ${index}, but ${r.classes.length} are defined`,
+    at,
+  );
+  return -1;
+}
+
 function skipItemsAt(r: HessianReader, p: number, n: number, at: number): number {
   if (!enterContainer(r, at)) return -1;
-  for (let i = 0; i < n; i++) {
-    p = skipAt(r, p);
-    if (p < 0) return -1;
-  }
+  p = skipValuesAt(r, p, n);
+  if (p < 0) return -1;
   r.depth--;
   return p;
 }
 
 function skipObjectAt(r: HessianReader, p: number, index: number, at: number): number {
-  if (index < 0 || index >= r.classes.length) {
-    r.fail(
-      `a Hessian object uses class definition ${index}, but ${r.classes.length} are defined`,
-      at,
-    );
-    return -1;
-  }
+  if (index < 0 || index >= r.classes.length) return badClass(r, index, at);
   return skipItemsAt(r, p, r.classes[index], at);
 }
 
@@ -109,9 +173,7 @@ function skipEntriesAt(r: HessianReader, p: number, at: number): number {
       r.depth--;
       return p + 1;
     }
-    p = skipAt(r, p);
-    if (p < 0) return -1;
-    p = skipAt(r, p);
+    p = skipValuesAt(r, p, 2);
     if (p < 0) return -1;
   }
 }
@@ -164,18 +226,6 @@ function skipOther(r: HessianReader, tag: number): boolean {
   }
 }
 
-/** Reads a length that must fit in the remaining bytes (one byte per item at least). */
-export function readLength(r: HessianReader): number {
-  const at = r.pos;
-  const n = r.readInt();
-  if (r.failed) return -1;
-  if (n < 0 || n > r.end - r.pos) {
-    r.fail(`a Hessian length of ${n} exceeds the ${r.end - r.pos} bytes left`, at);
-    return -1;
-  }
-  return n;
-}
-
 /** Enters a list, map or object: counts it for references and checks the nesting limit. */
 export function enterContainer(r: HessianReader, at: number): boolean {
   r.refables++;
@@ -224,30 +274,6 @@ export function skipType(r: HessianReader): boolean {
   }
   if (tag < 0) return r.truncated();
   return r.fail(`expected a Hessian type, found tag ${hex(tag)}`);
-}
-
-function skipClassDefinition(r: HessianReader): boolean {
-  let p = skipStringAt(r, r.pos + 1);
-  if (p < 0) return false;
-  r.pos = p;
-  const fields = readLength(r);
-  if (fields < 0) return false;
-  p = r.pos;
-  for (let i = 0; i < fields; i++) {
-    p = skipStringAt(r, p);
-    if (p < 0) return false;
-  }
-  r.pos = p;
-  r.classes.push(fields);
-  return true;
-}
-
-/** Skips the string at `p` (compact ASCII inline); returns the offset after it or -1. */
-function skipStringAt(r: HessianReader, p: number): number {
-  const stop = r.asciiStringEnd(p);
-  if (stop >= 0) return stop;
-  r.pos = p;
-  return r.skipString() ? r.pos : -1;
 }
 
 function skipBinary(r: HessianReader): boolean {
