@@ -6,7 +6,6 @@
  */
 
 import type { HessianReader } from "./hessian_reader.ts";
-import { compactAsciiEnd } from "./_utf8.ts";
 
 /** Reads a length that must fit in the remaining bytes (one byte per item at least). */
 export function readLength(r: HessianReader): number {
@@ -27,15 +26,13 @@ export function readLength(r: HessianReader): number {
  */
 export function skipClassAt(r: HessianReader, at: number): number {
   const b = r.bytes;
-  const w = r.words;
-  const shift = r.shift;
   const end = r.end;
-  let p = at + 1 < end ? compactAsciiEnd(b, w, shift, at + 1, end) : -1;
+  let p = at + 1 < end ? r.asciiStringEnd(at + 1) : -1;
   const count = p >= 0 && p < end ? b[p] - 0x90 : -1;
   if (count >= 0 && count <= 0x2f) {
     p++;
     for (let i = 0; i < count && p >= 0; i++) {
-      p = p < end ? compactAsciiEnd(b, w, shift, p, end) : -1;
+      p = p < end ? r.asciiStringEnd(p) : -1;
     }
     if (p >= 0) {
       r.classes.push(count);

@@ -18,7 +18,7 @@ import { HEADER_SIZE } from "./header.ts";
 import { readStringAt } from "./hessian_reader.ts";
 import { equalRun, wordView } from "./_utf8.ts";
 
-const EMPTY_WORDS = new Uint32Array(0);
+const EMPTY_WORDS = new Int32Array(0);
 
 /** What the walk found at the start of a request body; offsets are absolute in the frame. */
 export class RequestHead {
@@ -29,7 +29,7 @@ export class RequestHead {
   #version: string | undefined;
   #operation: string | undefined;
   /** The word view of a detached copy (see {@link detach}). */
-  #words: Uint32Array = EMPTY_WORDS;
+  #words: Int32Array = EMPTY_WORDS;
 
   constructor(
     source: Uint8Array,
@@ -94,7 +94,7 @@ export class RequestHead {
    * Whether `frame` holds this detached head's bytes after the Dubbo header; `words` and
    * `shift` are the frame's {@link wordView}.
    */
-  matches(frame: Uint8Array, words: Uint32Array, shift: number): boolean {
+  matches(frame: Uint8Array, words: Int32Array, shift: number): boolean {
     const end = this.end;
     if (end > frame.length) return false;
     const own = this.#source;
@@ -151,7 +151,7 @@ export function headSlot(frame: Uint8Array): number {
 /** The cached head in `slot` if `frame` (whose {@link wordView} is `words`) starts with it. */
 export function cachedHead(
   frame: Uint8Array,
-  words: Uint32Array,
+  words: Int32Array,
   shift: number,
   slot: number,
 ): RequestHead | undefined {

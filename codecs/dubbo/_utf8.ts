@@ -75,10 +75,36 @@ export function asciiEnd(bytes: Uint8Array, pos: number, stop: number): number {
  * of the view, whose first word starts at the 4-byte boundary at or before `bytes[0]`; a
  * partial last word is left out. It lets scans read four bytes per load.
  */
-export function wordView(bytes: Uint8Array): Uint32Array {
+export function wordView(bytes: Uint8Array): Int32Array {
   const shift = bytes.byteOffset & 3;
-  return new Uint32Array(bytes.buffer, bytes.byteOffset - shift, (bytes.length + shift) >>> 2);
+  return new Int32Array(bytes.buffer, bytes.byteOffset - shift, (bytes.length + shift) >>> 2);
 }
+
+/**
+ * The first offset in `[i, end)` (with `end <= b.length`) whose byte is not ASCII, or
+ * `end`; `w` and `shift` are the {@link wordView} of `b`, read a word at a time.
+ */
+export function nonAsciiFrom(
+  b: Uint8Array,
+  w: Int32Array,
+  shift: number,
+  i: number,
+  end: number,
+): number {
+  while (i < end && ((i + shift) & 3) !== 0) {
+    if (b[i] >= 0x80) return i;
+    i++;
+  }
+  let k = (i + shift) >>> 2;
+  const words = (end + shift) >>> 2;
+  while (k < words && (w[k] & HIGH_BITS) === 0) k++;
+  i = k > (i + shift) >>> 2 ? (k << 2) - shift : i;
+  while (i < end && b[i] < 0x80) i++;
+  return i;
+}
+
+/** The high bit of each byte of a word, as an int32. */
+const HIGH_BITS = 0x80808080 | 0;
 
 /** Runs shorter than this are compared byte by byte: the word loop costs more to set up. */
 const WORD_RUN = 16;
@@ -93,7 +119,7 @@ const LITTLE_ENDIAN = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
  */
 export function isAsciiRun(
   b: Uint8Array,
-  w: Uint32Array,
+  w: Int32Array,
   shift: number,
   i: number,
   stop: number,
@@ -122,9 +148,9 @@ export function isAsciiRun(
  */
 export function equalRun(
   a: Uint8Array,
-  aw: Uint32Array,
+  aw: Int32Array,
   b: Uint8Array,
-  bw: Uint32Array,
+  bw: Int32Array,
   shift: number,
   from: number,
   to: number,
@@ -151,7 +177,7 @@ export function equalRun(
  */
 export function compactAsciiEnd(
   b: Uint8Array,
-  w: Uint32Array,
+  w: Int32Array,
   shift: number,
   p: number,
   end: number,

@@ -8,7 +8,6 @@
 
 import type { Mutation } from "../codec.ts";
 import { ENTRY, type EntryRanges } from "./_metadata.ts";
-import { compactAsciiEnd } from "./_utf8.ts";
 import { HessianReader, hex, isStringTag } from "./hessian_reader.ts";
 import { enterContainer, skipType, skipValue, skipValuesAt } from "./hessian_walker.ts";
 import { HessianWriter } from "./hessian_writer.ts";
@@ -67,8 +66,6 @@ export function readAttachments(r: HessianReader, entries: EntryRanges): number 
   const at = r.pos;
   if (!openMap(r) || !enterContainer(r, at)) return -1;
   const b = r.bytes;
-  const w = r.words;
-  const shift = r.shift;
   const end = r.end;
   let p = r.pos;
   let n = 0;
@@ -83,7 +80,7 @@ export function readAttachments(r: HessianReader, entries: EntryRanges): number 
     }
     // The characters of a one-chunk ASCII key are compared in place; others are decoded.
     let chars = -1;
-    let stop = compactAsciiEnd(b, w, shift, p, end);
+    let stop = r.asciiStringEnd(p);
     if (stop >= 0) {
       chars = tag < 0x20 ? p + 1 : p + 2;
     } else if (isStringTag(tag)) {
@@ -102,7 +99,7 @@ export function readAttachments(r: HessianReader, entries: EntryRanges): number 
     const valueAt = p = stop;
     if (p >= end) return r.truncated() ? 0 : -1;
     const valueTag = b[p];
-    stop = compactAsciiEnd(b, w, shift, p, end);
+    stop = r.asciiStringEnd(p);
     if (stop >= 0) {
       n = record(entries, n, keyAt, chars, valueAt, valueTag < 0x20 ? p + 1 : p + 2, stop);
       p = stop;

@@ -10,7 +10,7 @@
 
 import {
   asciiString,
-  compactAsciiEnd,
+  nonAsciiFrom,
   compactStart,
   decodeUtf8,
   skipUtf8Units,
@@ -66,7 +66,7 @@ export class HessianReader {
   /** The UTF-16 units of the last string chunk read. */
   chunkUnits = 0;
   /** The {@link wordView} of `bytes`, for scans that read four bytes at a time. */
-  readonly words: Uint32Array;
+  readonly words: Int32Array;
   /** Byte `i` of `bytes` is byte `i + shift` of `words`. */
   readonly shift: number;
 
@@ -80,9 +80,42 @@ export class HessianReader {
     this.shift = bytes.byteOffset & 3;
   }
 
+  /**
+   * Bytes `[asciiFrom, asciiTo)` are known to be ASCII, and `asciiTo` is the offset of a
+   * non-ASCII byte (or `end`): one forward scan answers {@link isAscii} for every string
+   * that starts in that span, so most strings cost two comparisons instead of a scan each.
+   */
+  asciiFrom = 0;
+  /** @see asciiFrom */
+  asciiTo = 0;
+
+  /**
+   * Whether the bytes `[i, stop)` (with `i <= stop <= end`) are all ASCII. Walks go forward,
+   * so each byte is scanned at most once per reader.
+   */
+  isAscii(i: number, stop: number): boolean {
+    if (i < this.asciiFrom || i > this.asciiTo) {
+      this.asciiFrom = i;
+      this.asciiTo = nonAsciiFrom(this.bytes, this.words, this.shift, i, this.end);
+    }
+    return stop <= this.asciiTo;
+  }
+
   /** Where the compact ASCII string at `p` ends, or -1 (see `compactAsciiEnd`). */
   asciiStringEnd(p: number): number {
-    return p < this.end ? compactAsciiEnd(this.bytes, this.words, this.shift, p, this.end) : -1;
+    if (p >= this.end) return -1;
+    const b = this.bytes;
+    const tag = b[p];
+    let i: number;
+    if (tag < 0x20) {
+      i = p + 1;
+    } else if (tag >= 0x30 && tag <= 0x33 && p + 1 < this.end) {
+      i = p + 2;
+    } else {
+      return -1;
+    }
+    const stop = tag < 0x20 ? i + tag : i + (((tag - 0x30) << 8) | b[p + 1]);
+    return stop <= this.end && this.isAscii(i, stop) ? stop : -1;
   }
 
   /** Whether a read has failed. */

@@ -10,9 +10,9 @@
  * @module
  */
 
-import { HessianReader, hex, isIntTag, isStringTag } from "./hessian_reader.ts";
+import { DEFAULT_MAX_DEPTH, HessianReader, hex, isIntTag, isStringTag } from "./hessian_reader.ts";
+import { nonAsciiFrom } from "./_utf8.ts";
 import { readLength, skipClassAt } from "./_class_definition.ts";
-import { isAsciiRun } from "./_utf8.ts";
 
 /**
  * Total size (tag included) of the values whose size the tag alone decides; 0 for the others.
@@ -54,32 +54,70 @@ const MAP_VALUE = -3; // a map's value
 /**
  * Skips `count` values from `p` in one loop (the hot path of every walk): returns the offset
  * after them, or -1 with the failure recorded. Open containers are kept on a small explicit
- * stack, scalars are skipped by the size their tag decides, compact ASCII strings inline; the
- * rare forms go through the reader-based {@link skipOther}.
+ * stack, scalars are skipped by the size their tag decides, compact strings and class
+ * definitions of ASCII names inline (their bytes checked against the reader's known-ASCII
+ * span, kept in locals here); the rare forms go through the reader-based {@link skipOther}.
  */
 export function skipValuesAt(r: HessianReader, p: number, count: number): number {
   const b = r.bytes;
   const end = r.end;
-  const w = r.words;
-  const shift = r.shift;
+  // The reader's known-ASCII span (see `HessianReader.asciiFrom`), synced around calls out.
+  let lo = r.asciiFrom;
+  let hi = r.asciiTo;
   // What the enclosing containers still expect (a count, or one of the markers above).
-  const outer: number[] = [];
+  const base = stackTop;
+  let sp = base;
   let left = count;
   // Whether a class definition was just skipped: a value must follow it, not a 'Z'.
   let defined = false;
   for (;;) {
     if (left === 0) {
-      if (outer.length === 0) return p;
-      left = outer.pop()!;
+      if (sp === base) break;
+      left = STACK[--sp];
       r.depth--;
       continue;
     }
-    if (p >= end) return truncatedAt(r);
+    if (p >= end) {
+      p = truncatedAt(r);
+      break;
+    }
     const tag = b[p];
     if (tag === 0x43) {
       // A class definition is not a value of its own: the value it prefixes follows.
-      p = skipClassAt(r, p);
-      if (p < 0) return -1;
+      // The common form (compact ASCII name, compact field count, compact ASCII field
+      // names) is read here; string tags are ASCII bytes, so the field names are one span.
+      let q = compactEnd(b, end, p + 1);
+      const fields = q >= 0 && q < end ? b[q] - 0x90 : -1;
+      if (fields >= 0 && fields <= 0x2f) {
+        const nameAt = b[p + 1] < 0x20 ? p + 2 : p + 3;
+        if (nameAt < lo || nameAt > hi) {
+          lo = nameAt;
+          hi = nonAsciiFrom(b, r.words, r.shift, nameAt, end);
+        }
+        const namesAt = q + 1;
+        q = q <= hi ? namesAt : -1;
+        for (let k = 0; k < fields && q >= 0; k++) q = compactEnd(b, end, q);
+        if (q > namesAt) {
+          if (namesAt < lo || namesAt > hi) {
+            lo = namesAt;
+            hi = nonAsciiFrom(b, r.words, r.shift, namesAt, end);
+          }
+          if (q > hi) q = -1;
+        }
+      } else {
+        q = -1;
+      }
+      if (q >= 0) {
+        r.classes.push(fields);
+        p = q;
+      } else {
+        r.asciiFrom = lo;
+        r.asciiTo = hi;
+        p = skipClassAt(r, p);
+        if (p < 0) break;
+        lo = r.asciiFrom;
+        hi = r.asciiTo;
+      }
       defined = true;
       continue;
     }
@@ -98,7 +136,10 @@ export function skipValuesAt(r: HessianReader, p: number, count: number): number
     const size = FIXED_SIZE[tag];
     if (size !== 0) {
       p += size;
-      if (p > end) return truncatedAt(r);
+      if (p > end) {
+        p = truncatedAt(r);
+        break;
+      }
       continue;
     }
     let i = -1;
@@ -116,26 +157,80 @@ export function skipValuesAt(r: HessianReader, p: number, count: number): number
       if (tag === 0x48) inner = MAP_KEY;
       else if (tag >= 0x78) inner = tag - 0x78;
       else if (tag - 0x60 < r.classes.length) inner = r.classes[tag - 0x60];
-      else return badClass(r, tag - 0x60, p);
-      if (!enterContainer(r, p)) return -1;
-      outer.push(left);
+      else {
+        p = badClass(r, tag - 0x60, p);
+        break;
+      }
+      if (!enterContainer(r, p)) {
+        p = -1;
+        break;
+      }
+      STACK[sp++] = left;
+      stackTop = sp;
       left = inner;
       p++;
       continue;
     } else {
       r.pos = p;
-      if (!skipOther(r, tag)) return -1;
+      r.asciiFrom = lo;
+      r.asciiTo = hi;
+      if (!skipOther(r, tag)) {
+        p = -1;
+        break;
+      }
       p = r.pos;
+      lo = r.asciiFrom;
+      hi = r.asciiTo;
       continue;
     }
-    if (i >= 0 && stop <= end && isAsciiRun(b, w, shift, i, stop)) {
-      p = stop;
-    } else {
-      r.pos = p;
-      if (!r.skipString()) return -1;
-      p = r.pos;
+    if (i >= 0 && stop <= end) {
+      if (i < lo || i > hi) {
+        lo = i;
+        hi = nonAsciiFrom(b, r.words, r.shift, i, end);
+      }
+      if (stop <= hi) {
+        p = stop;
+        continue;
+      }
     }
+    r.pos = p;
+    r.asciiFrom = lo;
+    r.asciiTo = hi;
+    if (!r.skipString()) {
+      p = -1;
+      break;
+    }
+    p = r.pos;
+    lo = r.asciiFrom;
+    hi = r.asciiTo;
   }
+  stackTop = base;
+  r.asciiFrom = lo;
+  r.asciiTo = hi;
+  return p;
+}
+
+/**
+ * The explicit stack of {@link skipValuesAt}, shared by its (possibly nested) calls: each
+ * call uses the slots from the top it found and gives them back when it returns. Nesting is
+ * bounded by the reader's depth limit, so the stack never needs more than that many slots.
+ */
+const STACK = new Int32Array(2 * DEFAULT_MAX_DEPTH + 8);
+let stackTop = 0;
+
+/**
+ * Where the compact string at `b[q]` ends if its characters are one byte each, or -1 when
+ * it is not a compact string or does not fit before `end`; the caller checks the bytes.
+ */
+function compactEnd(b: Uint8Array, end: number, q: number): number {
+  if (q >= end) return -1;
+  const tag = b[q];
+  let stop: number;
+  if (tag < 0x20) stop = q + 1 + tag;
+  else if (tag >= 0x30 && tag <= 0x33 && q + 1 < end) {
+    stop = q + 2 + (((tag - 0x30) << 8) | b[q + 1]);
+  } else return -1;
+  return stop <= end ? stop : -1;
 }
 
 function truncatedAt(r: HessianReader): number {
