@@ -12,7 +12,7 @@
 
 import { LazyMetadata, lowerAsciiEquals } from "../_lazy_metadata.ts";
 import type { RequestHead } from "./_head.ts";
-import { asciiString } from "./_utf8.ts";
+import { asciiString, equalWithin } from "./_utf8.ts";
 import { readStringAt } from "./hessian_reader.ts";
 
 /**
@@ -35,30 +35,42 @@ export class DubboMetadata extends LazyMetadata {
   readonly #head: RequestHead | undefined;
   readonly #entries: EntryRanges;
   readonly #count: number;
+  readonly #words: Int32Array;
+  readonly #shift: number;
 
   /**
    * `head` is undefined for responses; the first `count` numbers of `entries` as recorded
-   * by the attachment walk.
+   * by the attachment walk; `words` and `shift` are the word view of `frame`.
    */
   constructor(
     frame: Uint8Array,
     head: RequestHead | undefined,
     entries: EntryRanges,
     count: number,
+    words: Int32Array,
+    shift: number,
   ) {
     super();
     this.#frame = frame;
     this.#head = head;
     this.#entries = entries;
     this.#count = count;
+    this.#words = words;
+    this.#shift = shift;
   }
 
   protected override lookup(key: string): string | undefined {
     const e = this.#entries;
+    const b = this.#frame;
+    const n = key.length;
+    const first = n === 0 ? 0 : key.charCodeAt(0) | 0x20;
     // The last entry with the key wins, as `Map.set` in wire order would have it.
     for (let i = this.#count - ENTRY; i >= 0; i -= ENTRY) {
       const chars = e[i + 1];
-      if (chars >= 0 && e[i + 2] - chars !== key.length) continue; // the common miss
+      // The common misses: an ASCII key of another length, or another first letter.
+      if (chars >= 0 && (e[i + 2] - chars !== n || (n !== 0 && (b[chars] | 0x20) !== first))) {
+        continue;
+      }
       if (this.#keyMatches(e[i], chars, e[i + 2], key)) {
         return this.#value(e[i + 2], e[i + 3], e[i + 4]);
       }
@@ -101,16 +113,21 @@ export class DubboMetadata extends LazyMetadata {
   #value(at: number, chars: number, end: number): string {
     const head = this.#head;
     if (head !== undefined) {
-      if (sameBytes(this.#frame, at, end, head.pathAt, head.pathEnd)) return head.path;
-      if (sameBytes(this.#frame, at, end, head.methodAt, head.methodEnd)) return head.method;
+      const n = end - at;
+      const b = this.#frame;
+      if (
+        n === head.pathEnd - head.pathAt &&
+        equalWithin(b, this.#words, this.#shift, at, head.pathAt, n)
+      ) {
+        return head.path;
+      }
+      if (
+        n === head.methodEnd - head.methodAt &&
+        equalWithin(b, this.#words, this.#shift, at, head.methodAt, n)
+      ) {
+        return head.method;
+      }
     }
     return chars >= 0 ? asciiString(this.#frame, chars, end) : readStringAt(this.#frame, at);
   }
-}
-
-function sameBytes(b: Uint8Array, at: number, end: number, other: number, otherEnd: number) {
-  if (end - at !== otherEnd - other) return false;
-  const delta = other - at;
-  for (let i = at; i < end; i++) if (b[i] !== b[i + delta]) return false;
-  return true;
 }

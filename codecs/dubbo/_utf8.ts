@@ -91,14 +91,17 @@ export function nonAsciiFrom(
   i: number,
   end: number,
 ): number {
-  while (i < end && ((i + shift) & 3) !== 0) {
-    if (b[i] >= 0x80) return i;
-    i++;
+  if (i >= end) return end;
+  const first = i + shift;
+  let k = first >>> 2;
+  const words = (end + shift) >>> 2; // words wholly before `end`
+  if (k < words && LITTLE_ENDIAN) {
+    // The first word with the bytes before `i` masked off, then whole words.
+    let x = w[k] & (HIGH_BITS << ((first & 3) << 3));
+    while (x === 0 && ++k < words) x = w[k] & HIGH_BITS;
+    if (x !== 0) return (k << 2) + ((31 - Math.clz32(x & -x)) >>> 3) - shift;
+    i = (words << 2) - shift;
   }
-  let k = (i + shift) >>> 2;
-  const words = (end + shift) >>> 2;
-  while (k < words && (w[k] & HIGH_BITS) === 0) k++;
-  i = k > (i + shift) >>> 2 ? (k << 2) - shift : i;
   while (i < end && b[i] < 0x80) i++;
   return i;
 }
@@ -166,6 +169,47 @@ export function equalRun(
     i = (last << 2) - shift;
   }
   for (; i < to; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/**
+ * Whether `b[a, a + n)` equals `b[c, c + n)`; `w` and `shift` are the {@link wordView} of
+ * `b`. Long runs are compared a word at a time even when the two are aligned differently
+ * (each word of the second run is put together from two loads).
+ */
+export function equalWithin(
+  b: Uint8Array,
+  w: Int32Array,
+  shift: number,
+  a: number,
+  c: number,
+  n: number,
+): boolean {
+  let i = 0;
+  if (n >= WORD_RUN && LITTLE_ENDIAN) {
+    while (((a + i + shift) & 3) !== 0) {
+      if (b[a + i] !== b[c + i]) return false;
+      i++;
+    }
+    const ka = (a + i + shift) >>> 2;
+    const cs = c + i + shift;
+    const kc = cs >>> 2;
+    const bits = (cs & 3) << 3;
+    const words = (n - i) >>> 2;
+    if (bits === 0) {
+      for (let k = 0; k < words; k++) if (w[ka + k] !== w[kc + k]) return false;
+      i += words << 2;
+    } else if (kc + words < w.length) {
+      let low = w[kc] >>> bits;
+      for (let k = 0; k < words; k++) {
+        const next = w[kc + k + 1];
+        if ((low | (next << (32 - bits))) !== w[ka + k]) return false;
+        low = next >>> bits;
+      }
+      i += words << 2;
+    }
+  }
+  for (; i < n; i++) if (b[a + i] !== b[c + i]) return false;
   return true;
 }
 

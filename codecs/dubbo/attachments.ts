@@ -9,6 +9,7 @@
 import type { Mutation } from "../codec.ts";
 import { ENTRY, type EntryRanges } from "./_metadata.ts";
 import { HessianReader, hex, isStringTag } from "./hessian_reader.ts";
+import { nonAsciiFrom } from "./_utf8.ts";
 import { enterContainer, skipType, skipValue, skipValuesAt } from "./hessian_walker.ts";
 import { HessianWriter } from "./hessian_writer.ts";
 
@@ -67,6 +68,9 @@ export function readAttachments(r: HessianReader, entries: EntryRanges): number 
   if (!openMap(r) || !enterContainer(r, at)) return -1;
   const b = r.bytes;
   const end = r.end;
+  // The reader's known-ASCII span (see `HessianReader.asciiFrom`), synced around calls out.
+  let lo = r.asciiFrom;
+  let hi = r.asciiTo;
   let p = r.pos;
   let n = 0;
   for (;;) {
@@ -76,34 +80,80 @@ export function readAttachments(r: HessianReader, entries: EntryRanges): number 
     if (tag === 0x5a) {
       r.pos = p + 1;
       r.depth--;
+      r.asciiFrom = lo;
+      r.asciiTo = hi;
       return n;
     }
     // The characters of a one-chunk ASCII key are compared in place; others are decoded.
     let chars = -1;
-    let stop = r.asciiStringEnd(p);
-    if (stop >= 0) {
-      chars = tag < 0x20 ? p + 1 : p + 2;
-    } else if (isStringTag(tag)) {
-      r.pos = p;
-      const final = r.readStringChunk();
-      if (final < 0) return -1;
-      if (final === 1 && r.chunkEnd - r.chunkStart === r.chunkUnits) chars = r.chunkStart;
-      if (final === 0 && !r.skipString()) return -1;
-      stop = r.pos;
+    let stop = -1;
+    if (tag < 0x20) {
+      chars = p + 1;
+      stop = chars + tag;
+    } else if (tag >= 0x30 && tag <= 0x33 && p + 1 < end) {
+      chars = p + 2;
+      stop = chars + (((tag - 0x30) << 8) | b[p + 1]);
+    }
+    if (chars >= 0 && stop <= end) {
+      if (chars < lo || chars > hi) {
+        lo = chars;
+        hi = nonAsciiFrom(b, r.words, r.shift, chars, end);
+      }
+      if (stop > hi) chars = -1;
     } else {
-      // A key that is not a string: its entry is no metadata.
-      p = skipValuesAt(r, p, 2);
-      if (p < 0) return -1;
-      continue;
+      chars = -1;
+    }
+    if (chars < 0) {
+      r.asciiFrom = lo;
+      r.asciiTo = hi;
+      if (isStringTag(tag)) {
+        r.pos = p;
+        const final = r.readStringChunk();
+        if (final < 0) return -1;
+        if (final === 1 && r.chunkEnd - r.chunkStart === r.chunkUnits) chars = r.chunkStart;
+        if (final === 0 && !r.skipString()) return -1;
+        stop = r.pos;
+      } else {
+        // A key that is not a string: its entry is no metadata.
+        p = skipValuesAt(r, p, 2);
+        if (p < 0) return -1;
+        lo = r.asciiFrom;
+        hi = r.asciiTo;
+        continue;
+      }
+      lo = r.asciiFrom;
+      hi = r.asciiTo;
     }
     const valueAt = p = stop;
     if (p >= end) return r.truncated() ? 0 : -1;
     const valueTag = b[p];
-    stop = r.asciiStringEnd(p);
-    if (stop >= 0) {
-      n = record(entries, n, keyAt, chars, valueAt, valueTag < 0x20 ? p + 1 : p + 2, stop);
-      p = stop;
-    } else if (isStringTag(valueTag)) {
+    let valueChars = -1;
+    if (valueTag < 0x20) {
+      valueChars = p + 1;
+      stop = valueChars + valueTag;
+    } else if (valueTag >= 0x30 && valueTag <= 0x33 && p + 1 < end) {
+      valueChars = p + 2;
+      stop = valueChars + (((valueTag - 0x30) << 8) | b[p + 1]);
+    }
+    if (valueChars >= 0 && stop <= end) {
+      if (valueChars < lo || valueChars > hi) {
+        lo = valueChars;
+        hi = nonAsciiFrom(b, r.words, r.shift, valueChars, end);
+      }
+      if (stop <= hi) {
+        entries[n] = keyAt;
+        entries[n + 1] = chars;
+        entries[n + 2] = valueAt;
+        entries[n + 3] = valueChars;
+        entries[n + 4] = stop;
+        n += ENTRY;
+        p = stop;
+        continue;
+      }
+    }
+    r.asciiFrom = lo;
+    r.asciiTo = hi;
+    if (isStringTag(valueTag)) {
       r.pos = p;
       if (!r.skipString()) return -1;
       p = r.pos;
@@ -112,6 +162,8 @@ export function readAttachments(r: HessianReader, entries: EntryRanges): number 
       p = skipValuesAt(r, p, 1);
       if (p < 0) return -1;
     }
+    lo = r.asciiFrom;
+    hi = r.asciiTo;
   }
 }
 

@@ -51,7 +51,7 @@ export function decodeRequestBody(frame: Uint8Array, flag: number): BodyResult {
   if (count < 0) return failed(r, "request", "the attachments");
   return {
     ok: true,
-    metadata: new DubboMetadata(frame, head, entries, count),
+    metadata: new DubboMetadata(frame, head, entries, count, r.words, r.shift),
     head,
     detail: {
       codec: "dubbo",
@@ -136,7 +136,7 @@ export function decodeResponseBody(frame: Uint8Array, flag: number): BodyResult 
   if (count < 0) return failed(r, "response", "the attachments");
   return {
     ok: true,
-    metadata: new DubboMetadata(frame, undefined, entries, count),
+    metadata: new DubboMetadata(frame, undefined, entries, count, r.words, r.shift),
     head: undefined,
     detail: {
       codec: "dubbo",

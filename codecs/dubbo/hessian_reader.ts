@@ -10,9 +10,9 @@
 
 import {
   asciiString,
-  nonAsciiFrom,
   compactStart,
   decodeUtf8,
+  nonAsciiFrom,
   skipUtf8Units,
   UTF8_BAD_LEAD,
   UTF8_TRUNCATED,

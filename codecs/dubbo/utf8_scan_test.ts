@@ -1,0 +1,62 @@
+import assert from "node:assert/strict";
+import fc from "fast-check";
+import { equalWithin, nonAsciiFrom, wordView } from "./_utf8.ts";
+
+const RUNS = Number(Deno.env.get("FUZZ_RUNS") ?? 300);
+
+/** Bytes placed at every alignment of a larger buffer, as frames inside read buffers are. */
+const placed = fc.record({
+  bytes: fc.uint8Array({ maxLength: 80 }),
+  offset: fc.integer({ min: 0, max: 7 }),
+  tail: fc.integer({ min: 0, max: 5 }),
+}).map(({ bytes, offset, tail }) => {
+  const buffer = new ArrayBuffer(offset + bytes.length + tail);
+  const view = new Uint8Array(buffer, offset, bytes.length);
+  view.set(bytes);
+  return view;
+});
+
+Deno.test("nonAsciiFrom() finds the first byte >= 0x80 at any alignment and range", () => {
+  fc.assert(
+    fc.property(placed, fc.nat(), fc.nat(), (b, x, y) => {
+      const end = b.length === 0 ? 0 : y % (b.length + 1);
+      const i = end === 0 ? 0 : x % (end + 1);
+      let expected = i;
+      while (expected < end && b[expected] < 0x80) expected++;
+      assert.equal(nonAsciiFrom(b, wordView(b), b.byteOffset & 3, i, end), expected);
+    }),
+    { numRuns: RUNS },
+  );
+});
+
+Deno.test("nonAsciiFrom() on ASCII runs with a single high byte anywhere", () => {
+  for (let offset = 0; offset < 4; offset++) {
+    for (let n = 0; n < 40; n++) {
+      for (let at = -1; at < n; at++) {
+        const b = new Uint8Array(new ArrayBuffer(offset + n + 3), offset, n).fill(0x61);
+        if (at >= 0) b[at] = 0x80 + at;
+        const w = wordView(b);
+        for (let i = 0; i <= n; i++) {
+          const expected = at >= i ? at : n;
+          assert.equal(nonAsciiFrom(b, w, offset, i, n), expected, `offset ${offset} n ${n}`);
+        }
+      }
+    }
+  }
+});
+
+Deno.test("equalWithin() agrees with a byte comparison at every relative alignment", () => {
+  fc.assert(
+    fc.property(placed, fc.nat(), fc.nat(), fc.nat(), fc.boolean(), (b, x, y, z, copy) => {
+      if (b.length === 0) return;
+      const n = z % (b.length + 1);
+      const a = x % (b.length - n + 1);
+      const c = y % (b.length - n + 1);
+      if (copy) b.copyWithin(c, a, a + n);
+      let expected = true;
+      for (let i = 0; i < n; i++) if (b[a + i] !== b[c + i]) expected = false;
+      assert.equal(equalWithin(b, wordView(b), b.byteOffset & 3, a, c, n), expected);
+    }),
+    { numRuns: RUNS },
+  );
+});
