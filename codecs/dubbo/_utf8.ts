@@ -98,12 +98,52 @@ export function nonAsciiFrom(
   if (k < words && LITTLE_ENDIAN) {
     // The first word with the bytes before `i` masked off, then whole words.
     let x = w[k] & (HIGH_BITS << ((first & 3) << 3));
-    while (x === 0 && ++k < words) x = w[k] & HIGH_BITS;
+    if (x === 0) {
+      // Four words per step while they last, then one.
+      k++;
+      while (k + 4 <= words && ((w[k] | w[k + 1] | w[k + 2] | w[k + 3]) & HIGH_BITS) === 0) {
+        k += 4;
+      }
+      while (k < words && (x = w[k] & HIGH_BITS) === 0) k++;
+    }
     if (x !== 0) return (k << 2) + ((31 - Math.clz32(x & -x)) >>> 3) - shift;
     i = (words << 2) - shift;
   }
   while (i < end && b[i] < 0x80) i++;
   return i;
+}
+
+/**
+ * How many bytes of `b[from, to)` (with `to <= b.length`) are not ASCII; `w` and `shift` are
+ * the {@link wordView} of `b`, read four words per step.
+ */
+export function countNonAscii(
+  b: Uint8Array,
+  w: Int32Array,
+  shift: number,
+  from: number,
+  to: number,
+): number {
+  let n = 0;
+  let i = from;
+  while (i < to && ((i + shift) & 3) !== 0) n += b[i++] >>> 7;
+  if (i < to && LITTLE_ENDIAN) {
+    let k = (i + shift) >>> 2;
+    const words = (to + shift) >>> 2; // words wholly before `to`
+    for (; k + 4 <= words; k += 4) {
+      const x = (w[k] & HIGH_BITS) >>> 7;
+      const y = (w[k + 1] & HIGH_BITS) >>> 7;
+      const z = (w[k + 2] & HIGH_BITS) >>> 7;
+      const v = (w[k + 3] & HIGH_BITS) >>> 7;
+      // Each is 0 or 1 per byte: adding them per byte cannot carry (at most 4).
+      const sum = x + y + z + v;
+      if (sum !== 0) n += Math.imul(sum, 0x01010101) >>> 24;
+    }
+    for (; k < words; k++) n += Math.imul((w[k] & HIGH_BITS) >>> 7, 0x01010101) >>> 24;
+    i = k > (i + shift) >>> 2 ? (k << 2) - shift : i;
+  }
+  while (i < to) n += b[i++] >>> 7;
+  return n;
 }
 
 /** The high bit of each byte of a word, as an int32. */

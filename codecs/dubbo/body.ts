@@ -15,6 +15,7 @@ import { type DubboDetail, readAttachments } from "./attachments.ts";
 import { HEADER_SIZE } from "./header.ts";
 import { HessianReader } from "./hessian_reader.ts";
 import { skipValue } from "./hessian_walker.ts";
+import { hopAttachments, hopBegin, hopValues, hopVerified } from "./_hop.ts";
 
 /** A decoded body, or why it could not be decoded. */
 export type BodyResult =
@@ -36,19 +37,31 @@ export const RESULT_WITH_ATTACHMENTS = 3;
 const PRIMITIVE = new Uint8Array(128);
 for (const c of "VZBCDFIJS") PRIMITIVE[c.charCodeAt(0)] = 1;
 
-/** Decodes the request body of `frame` (whose body ends at `frame.length`). */
-export function decodeRequestBody(frame: Uint8Array, flag: number): BodyResult {
-  const r = new HessianReader(frame, HEADER_SIZE, frame.length);
+/**
+ * Decodes the request body of `frame` (whose body ends at `frame.length`). `optimistic`
+ * (tests turn it off) tries the walk of `_hop.ts` before the exact one.
+ */
+export function decodeRequestBody(frame: Uint8Array, flag: number, optimistic = true): BodyResult {
+  let r = new HessianReader(frame, HEADER_SIZE, frame.length);
   const head = readHead(r);
   if (head === undefined) return failed(r, "request", r.context);
-  for (let i = 0; i < head.params; i++) {
-    if (!skipValue(r)) return failed(r, "request", `argument ${i + 1} of ${head.params}`);
-  }
-  const classCount = r.classes.length;
-  const attachmentStart = r.pos;
+  const argsAt = r.pos;
   const entries: EntryRanges = new Array(ENTRIES_HINT);
-  const count = readAttachments(r, entries);
-  if (count < 0) return failed(r, "request", "the attachments");
+  // The optimistic walk first (see `_hop.ts`), the exact one when it cannot vouch for itself.
+  hopBegin();
+  let attachmentStart = optimistic ? hopValues(r, argsAt, head.params) : -1;
+  let classCount = r.classes.length;
+  let count = attachmentStart < 0 ? -1 : hopAttachments(r, attachmentStart, entries);
+  if (count < 0 || !hopVerified(r, argsAt, r.pos)) {
+    r = new HessianReader(frame, argsAt, frame.length);
+    for (let i = 0; i < head.params; i++) {
+      if (!skipValue(r)) return failed(r, "request", `argument ${i + 1} of ${head.params}`);
+    }
+    classCount = r.classes.length;
+    attachmentStart = r.pos;
+    count = readAttachments(r, entries);
+    if (count < 0) return failed(r, "request", "the attachments");
+  }
   return {
     ok: true,
     metadata: new DubboMetadata(frame, head, entries, count, r.words, r.shift),

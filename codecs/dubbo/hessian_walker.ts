@@ -17,7 +17,7 @@ import { readLength, skipClassAt } from "./_class_definition.ts";
 /**
  * Total size (tag included) of the values whose size the tag alone decides; 0 for the others.
  */
-const FIXED_SIZE = new Uint8Array(256);
+export const FIXED_SIZE: Uint8Array = new Uint8Array(256);
 (() => {
   const set = (from: number, to: number, size: number) => FIXED_SIZE.fill(size, from, to + 1);
   for (let t = 0x20; t <= 0x2f; t++) FIXED_SIZE[t] = 1 + t - 0x20; // short binary

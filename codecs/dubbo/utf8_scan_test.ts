@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { equalWithin, nonAsciiFrom, wordView } from "./_utf8.ts";
+import { countNonAscii, equalWithin, nonAsciiFrom, wordView } from "./_utf8.ts";
 
 const RUNS = Number(Deno.env.get("FUZZ_RUNS") ?? 300);
 
@@ -56,6 +56,19 @@ Deno.test("equalWithin() agrees with a byte comparison at every relative alignme
       let expected = true;
       for (let i = 0; i < n; i++) if (b[a + i] !== b[c + i]) expected = false;
       assert.equal(equalWithin(b, wordView(b), b.byteOffset & 3, a, c, n), expected);
+    }),
+    { numRuns: RUNS },
+  );
+});
+
+Deno.test("countNonAscii() counts the bytes >= 0x80 of any range at any alignment", () => {
+  fc.assert(
+    fc.property(placed, fc.nat(), fc.nat(), (b, x, y) => {
+      const to = b.length === 0 ? 0 : y % (b.length + 1);
+      const from = to === 0 ? 0 : x % (to + 1);
+      let expected = 0;
+      for (let i = from; i < to; i++) if (b[i] >= 0x80) expected++;
+      assert.equal(countNonAscii(b, wordView(b), b.byteOffset & 3, from, to), expected);
     }),
     { numRuns: RUNS },
   );

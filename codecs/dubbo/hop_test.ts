@@ -1,0 +1,158 @@
+/**
+ * The optimistic walk (`_hop.ts`) against the exact one: on any request body, hessian.js
+ * written or damaged, both give the same result, down to the error and its offset.
+ */
+import fc from "fast-check";
+import assert from "node:assert/strict";
+import { type BodyResult, decodeRequestBody } from "./body.ts";
+import { requestFrame, typicalRequest } from "./_testing.ts";
+import { hopAttachments, hopBegin, hopValues, hopVerified } from "./_hop.ts";
+import { readAttachments } from "./attachments.ts";
+import { HessianReader } from "./hessian_reader.ts";
+import { skipValue } from "./hessian_walker.ts";
+
+const RUNS = Number(Deno.env.get("FUZZ_RUNS") ?? 300);
+
+function summary(result: BodyResult): unknown {
+  if (!result.ok) return result;
+  const { classes, ...detail } = result.detail;
+  return {
+    metadata: [...result.metadata],
+    detail,
+    classes: classes.slice(),
+  };
+}
+
+function assertSameWalk(frame: Uint8Array): void {
+  const fast = decodeRequestBody(frame, 0xc2);
+  const exact = decodeRequestBody(frame, 0xc2, false);
+  assert.deepEqual(summary(fast), summary(exact));
+}
+
+const key = fc.oneof(
+  fc.stringMatching(/^[a-z][a-z0-9.-]{0,11}$/),
+  fc.string({ unit: "binary", maxLength: 8 }),
+);
+const text = fc.oneof(
+  fc.stringMatching(/^[ -~]{0,40}$/),
+  fc.string({ unit: "binary", maxLength: 40 }),
+  fc.string({ unit: "binary", minLength: 32, maxLength: 1100 }),
+);
+const { value } = fc.letrec<{ value: unknown }>((tie) => ({
+  value: fc.oneof(
+    { depthSize: "small", withCrossShrink: true },
+    fc.constant(null),
+    fc.boolean(),
+    fc.integer(),
+    fc.double({ noNaN: true, noDefaultInfinity: true }),
+    fc.integer({ min: -(2 ** 52), max: 2 ** 52 }).map(($) => ({ $class: "long", $ })),
+    fc.integer({ min: -(2 ** 40), max: 2 ** 40 }).map((ms) => new Date(ms)),
+    text,
+    fc.uint8Array({ maxLength: 40 }),
+    fc.array(tie("value"), { maxLength: 9 }),
+    fc.dictionary(key, tie("value"), { maxKeys: 4 }),
+    fc.tuple(
+      fc.constantFrom("com.a.A", "com.a.B", "com.é.Ü"),
+      fc.dictionary(key, tie("value"), { maxKeys: 3 }),
+    ).map(([cls, fields]) => ({ $class: cls, $: fields })),
+  ),
+}));
+const requestArb = fc.record({
+  args: fc.array(value, { maxLength: 4 }),
+  attachments: fc.option(fc.dictionary(key, fc.oneof(text, value), { maxKeys: 6 }), {
+    nil: undefined,
+  }),
+}).map(({ args, attachments }) =>
+  requestFrame({ types: "Ljava/lang/Object;".repeat(args.length), args, attachments })
+);
+
+Deno.test("the optimistic walk agrees with the exact walk on hessian.js bodies", () => {
+  fc.assert(fc.property(requestArb, assertSameWalk), { numRuns: RUNS });
+});
+
+Deno.test("the optimistic walk agrees with the exact walk on damaged bodies", () => {
+  const damaged = fc.tuple(
+    fc.oneof(requestArb, fc.constant(typicalRequest())),
+    fc.array(fc.tuple(fc.nat(), fc.nat({ max: 255 })), { minLength: 1, maxLength: 6 }),
+    fc.nat(),
+  ).map(([frame, flips, cut]) => {
+    const copy = frame.slice();
+    // Damage the body only: the head (when intact) still comes from the cache or the walk.
+    for (const [at, byte] of flips) copy[16 + (at % (copy.length - 16))] = byte;
+    const length = 16 + (cut % (copy.length - 15));
+    const out = copy.subarray(0, length);
+    new DataView(out.buffer, out.byteOffset).setInt32(12, length - 16);
+    return out;
+  });
+  fc.assert(fc.property(damaged, assertSameWalk), { numRuns: RUNS * 3 });
+});
+
+Deno.test("the optimistic walk is what decodes the typical request", () => {
+  // A non-ASCII argument string sends the walk to the exact one; the metadata is the same.
+  const ascii = requestFrame({ args: ["hello"], attachments: { group: "blue" } });
+  const unicode = requestFrame({ args: ["héllo wörld"], attachments: { group: "blue" } });
+  for (const frame of [ascii, unicode, typicalRequest()]) assertSameWalk(frame);
+  const result = decodeRequestBody(unicode, 0xc2);
+  assert.ok(result.ok);
+  assert.equal(result.metadata.get("group"), "blue");
+});
+
+Deno.test("the optimistic walk vouches for itself on every ASCII body", () => {
+  const ascii = fc.oneof(
+    fc.stringMatching(/^[ -~]{0,40}$/),
+    fc.stringMatching(/^[a-z]{120,300}$/), // two-byte lengths, some with a high length byte
+  );
+  const { plain } = fc.letrec<{ plain: unknown }>((tie) => ({
+    plain: fc.oneof(
+      { depthSize: "small" },
+      fc.constant(null),
+      fc.boolean(),
+      fc.integer(),
+      fc.double({ noNaN: true, noDefaultInfinity: true }),
+      fc.integer({ min: -(2 ** 52), max: 2 ** 52 }).map(($) => ({ $class: "long", $ })),
+      fc.integer({ min: -(2 ** 40), max: 2 ** 40 }).map((ms) => new Date(ms)),
+      ascii,
+      fc.uint8Array({ maxLength: 15 }),
+      fc.array(tie("plain"), { maxLength: 7 }),
+      fc.dictionary(ascii, tie("plain"), { maxKeys: 4 }),
+      fc.tuple(
+        fc.constantFrom("com.a.A", "com.example.rather.long.Type", `com.${"x".repeat(140)}.T`),
+        fc.dictionary(fc.stringMatching(/^[a-z]{1,40}$|^[a-z]{130,140}$/), tie("plain"), {
+          maxKeys: 3,
+        }),
+      ).map(([cls, fields]) => ({ $class: cls, $: fields })),
+    ),
+  }));
+  const frameArb = fc.record({
+    args: fc.array(plain, { maxLength: 4 }),
+    attachments: fc.dictionary(ascii, fc.oneof(ascii, plain), { maxKeys: 6 }),
+  }).map(({ args, attachments }) =>
+    requestFrame({ types: "Ljava/lang/Object;".repeat(args.length), args, attachments })
+  );
+  fc.assert(
+    fc.property(frameArb, (frame) => {
+      const exact = new HessianReader(frame, 16, frame.length);
+      for (let i = 0; i < 5; i++) assert.ok(skipValue(exact), exact.error);
+      const argsAt = exact.pos;
+      const params = countArgs(frame);
+      for (let i = 0; i < params; i++) assert.ok(skipValue(exact), exact.error);
+      const attachmentsAt = exact.pos;
+      assert.ok(readAttachments(exact, []) >= 0, exact.error);
+
+      const r = new HessianReader(frame, argsAt, frame.length);
+      hopBegin();
+      assert.equal(hopValues(r, argsAt, params), attachmentsAt);
+      assert.ok(hopAttachments(r, attachmentsAt, []) >= 0);
+      assert.equal(r.pos, exact.pos);
+      assert.ok(hopVerified(r, argsAt, r.pos), "the counts of non-ASCII bytes differ");
+    }),
+    { numRuns: RUNS },
+  );
+});
+
+/** The number of arguments of a frame written by `requestFrame` (one type per argument). */
+function countArgs(frame: Uint8Array): number {
+  const text = new TextDecoder().decode(frame);
+  const types = text.match(/(Ljava\/lang\/Object;)+/);
+  return types === null ? 0 : types[0].length / "Ljava/lang/Object;".length;
+}
