@@ -29,6 +29,19 @@ export const ENTRY = 5;
 /** Room for this many numbers is made before the walk: eight entries, the usual few. */
 export const ENTRIES_HINT = 8 * ENTRY;
 
+/**
+ * A new {@link EntryRanges} with room for {@link ENTRIES_HINT} numbers, as a packed array of
+ * small integers: an array made with `new Array(n)` has holes, which every read checks for,
+ * and an array literal is the cheapest packed one to make.
+ */
+export function newEntries(): EntryRanges {
+  // deno-fmt-ignore
+  return [
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  ];
+}
+
 /** The metadata of one Dubbo frame, decoded from `frame` when read. */
 export class DubboMetadata extends LazyMetadata {
   readonly #frame: Uint8Array;

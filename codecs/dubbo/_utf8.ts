@@ -131,13 +131,15 @@ export function countNonAscii(
     let k = (i + shift) >>> 2;
     const words = (to + shift) >>> 2; // words wholly before `to`
     for (; k + 4 <= words; k += 4) {
-      const x = (w[k] & HIGH_BITS) >>> 7;
-      const y = (w[k + 1] & HIGH_BITS) >>> 7;
-      const z = (w[k + 2] & HIGH_BITS) >>> 7;
-      const v = (w[k + 3] & HIGH_BITS) >>> 7;
-      // Each is 0 or 1 per byte: adding them per byte cannot carry (at most 4).
-      const sum = x + y + z + v;
-      if (sum !== 0) n += Math.imul(sum, 0x01010101) >>> 24;
+      const x = w[k];
+      const y = w[k + 1];
+      const z = w[k + 2];
+      const v = w[k + 3];
+      if (((x | y | z | v) & HIGH_BITS) === 0) continue; // the common case: all ASCII
+      // One bit per byte each: adding them per byte cannot carry (at most 4).
+      const sum = ((x & HIGH_BITS) >>> 7) + ((y & HIGH_BITS) >>> 7) + ((z & HIGH_BITS) >>> 7) +
+        ((v & HIGH_BITS) >>> 7);
+      n += Math.imul(sum, 0x01010101) >>> 24;
     }
     for (; k < words; k++) n += Math.imul((w[k] & HIGH_BITS) >>> 7, 0x01010101) >>> 24;
     i = k > (i + shift) >>> 2 ? (k << 2) - shift : i;
@@ -205,7 +207,14 @@ export function equalRun(
       i++;
     }
     const last = (to + shift) >>> 2;
-    for (let k = (i + shift) >>> 2; k < last; k++) if (aw[k] !== bw[k]) return false;
+    let k = (i + shift) >>> 2;
+    for (; k + 4 <= last; k += 4) {
+      if (
+        ((aw[k] ^ bw[k]) | (aw[k + 1] ^ bw[k + 1]) | (aw[k + 2] ^ bw[k + 2]) |
+          (aw[k + 3] ^ bw[k + 3])) !== 0
+      ) return false;
+    }
+    for (; k < last; k++) if (aw[k] !== bw[k]) return false;
     i = (last << 2) - shift;
   }
   for (; i < to; i++) if (a[i] !== b[i]) return false;

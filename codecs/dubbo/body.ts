@@ -10,7 +10,7 @@
  */
 
 import { cachedHead, headSlot, rememberHead, RequestHead } from "./_head.ts";
-import { DubboMetadata, ENTRIES_HINT, type EntryRanges } from "./_metadata.ts";
+import { DubboMetadata, type EntryRanges, newEntries } from "./_metadata.ts";
 import { type DubboDetail, readAttachments } from "./attachments.ts";
 import { HEADER_SIZE } from "./header.ts";
 import { HessianReader } from "./hessian_reader.ts";
@@ -46,7 +46,7 @@ export function decodeRequestBody(frame: Uint8Array, flag: number, optimistic = 
   const head = readHead(r);
   if (head === undefined) return failed(r, "request", r.context);
   const argsAt = r.pos;
-  const entries: EntryRanges = new Array(ENTRIES_HINT);
+  const entries: EntryRanges = newEntries();
   // The optimistic walk first (see `_hop.ts`), the exact one when it cannot vouch for itself.
   hopBegin();
   let attachmentStart = optimistic ? hopValues(r, argsAt, head.params) : -1;
@@ -144,7 +144,7 @@ export function decodeResponseBody(frame: Uint8Array, flag: number): BodyResult 
   const classCount = r.classes.length;
   const attachmentStart = r.pos;
   const hasSlot = resultType >= RESULT_WITH_ATTACHMENTS;
-  const entries: EntryRanges = hasSlot ? new Array(ENTRIES_HINT) : [];
+  const entries: EntryRanges = hasSlot ? newEntries() : [];
   const count = hasSlot ? readAttachments(r, entries) : 0;
   if (count < 0) return failed(r, "response", "the attachments");
   return {
