@@ -116,32 +116,36 @@ const slots: (RequestHead | undefined)[] = new Array(HEAD_CACHE_SLOTS).fill(unde
 
 /**
  * The cache slot of the head of `frame`, or -1 when its first four strings are not all
- * compact (0-1023 units). The hash reads the lengths, a few bytes of each string and every
- * byte of the method name, as if they were ASCII; it only picks a slot —
+ * compact (0-1023 units). The hash reads the lengths of the strings, two bytes of the
+ * service path and every byte of the method name, as if they were ASCII; it only picks a slot —
  * {@link RequestHead.matches} decides.
  */
 export function headSlot(frame: Uint8Array): number {
   const end = frame.length;
   let p = HEADER_SIZE;
   let h = 0;
-  for (let i = 0; i < 5; i++) {
-    if (p >= end) return -1;
+  for (let i = 0; i < 4; i++) {
+    if (p + 1 >= end) return -1;
     const tag = frame[p];
     let n: number;
     if (tag < 0x20) {
       n = tag;
       p++;
-    } else if (tag >= 0x30 && tag <= 0x33 && p + 1 < end) {
+    } else if (tag >= 0x30 && tag <= 0x33) {
       n = ((tag - 0x30) << 8) | frame[p + 1];
       p += 2;
     } else {
-      return i === 4 ? h >>> (32 - SLOT_BITS) : -1; // parameter types may be chunked: hash without them
+      return -1;
     }
+    h = Math.imul(h ^ n, 0x9e3779b1);
+    // The service path (1) and the method name (3) tell heads apart; versions rarely do.
+    // Methods of one service share the rest: every byte of the method name counts.
     if (n > 0 && p + n <= end) {
-      const mix = n ^ (frame[p] << 10) ^ (frame[p + (n >> 1)] << 17) ^ (frame[p + n - 1] << 24);
-      h = Math.imul(h ^ mix, 0x9e3779b1);
-      // Methods of one service share the other strings: every byte of the name counts.
-      if (i === 3) { for (let k = p; k < p + n; k++) h = Math.imul(h ^ frame[k], 0x01000193); }
+      if (i === 1) {
+        h = Math.imul(h ^ frame[p + (n >> 1)] ^ (frame[p + n - 1] << 8), 0x01000193);
+      } else if (i === 3) {
+        for (let k = p; k < p + n; k++) h = Math.imul(h ^ frame[k], 0x01000193);
+      }
     }
     p += n;
   }

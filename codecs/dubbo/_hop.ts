@@ -20,7 +20,7 @@
 
 import { ENTRY, type EntryRanges } from "./_metadata.ts";
 import { countNonAscii } from "./_utf8.ts";
-import { DEFAULT_MAX_DEPTH, type HessianReader } from "./hessian_reader.ts";
+import { DEFAULT_MAX_DEPTH } from "./hessian_reader.ts";
 import { FIXED_SIZE } from "./hessian_walker.ts";
 
 // What the walk expects inside an open map (lists and objects keep a count of values).
@@ -33,27 +33,40 @@ const STACK = new Int32Array(DEFAULT_MAX_DEPTH + 8);
 /** The non-ASCII bytes the walk read as structure since {@link hopBegin}. */
 let structural = 0;
 
+/** Where the map read by the last successful {@link hopAttachments} ends. */
+export let hopEnd = 0;
+
 /** Starts counting for a walk whose span is checked by {@link hopVerified}. */
 export function hopBegin(): void {
   structural = 0;
 }
 
 /**
- * Whether the walk since {@link hopBegin} over `[from, to)` of the reader's bytes was exact:
- * the non-ASCII bytes of the span are all bytes it read as structure.
+ * Whether the walk since {@link hopBegin} over `b[from, to)` was exact: the non-ASCII bytes of
+ * the span are all bytes it read as structure (`w` and `shift` are the word view of `b`).
  */
-export function hopVerified(r: HessianReader, from: number, to: number): boolean {
-  return countNonAscii(r.bytes, r.words, r.shift, from, to) === structural;
+export function hopVerified(
+  b: Uint8Array,
+  w: Int32Array,
+  shift: number,
+  from: number,
+  to: number,
+): boolean {
+  return countNonAscii(b, w, shift, from, to) === structural;
 }
 
 /**
- * Hops over `count` values from `p`, recording class definitions in `r.classes`: returns the
- * offset after them, or -1 when the exact walk must decide.
+ * Hops over `count` values from `p` in `b[.., end)`, recording the field counts of class
+ * definitions in `classes`: returns the offset after them, or -1 when the exact walk must
+ * decide.
  */
-export function hopValues(r: HessianReader, p: number, count: number): number {
-  const b = r.bytes;
-  const end = r.end;
-  const classes = r.classes;
+export function hopValues(
+  b: Uint8Array,
+  end: number,
+  classes: number[],
+  p: number,
+  count: number,
+): number {
   let high = 0;
   let sp = 0;
   let left = count;
@@ -166,15 +179,20 @@ export function hopValues(r: HessianReader, p: number, count: number): number {
 }
 
 /**
- * Hops over the attachment map at `p` (none when `p` is the end), writing the entries whose
+ * Hops over the attachment map at `p` (none when `p` is `end`), writing the entries whose
  * keys and values are compact strings into `entries` as `readAttachments` does: returns how
- * many numbers it wrote, with `r.pos` after the map, or -1 when the exact walk must decide.
+ * many numbers it wrote, with {@link hopEnd} after the map, or -1 when the exact walk must
+ * decide. `classes` is the class table of the arguments.
  */
-export function hopAttachments(r: HessianReader, p: number, entries: EntryRanges): number {
-  const b = r.bytes;
-  const end = r.end;
+export function hopAttachments(
+  b: Uint8Array,
+  end: number,
+  classes: number[],
+  p: number,
+  entries: EntryRanges,
+): number {
   if (p >= end) {
-    r.pos = p;
+    hopEnd = p;
     return 0;
   }
   if (b[p] !== 0x48) return -1;
@@ -186,7 +204,7 @@ export function hopAttachments(r: HessianReader, p: number, entries: EntryRanges
     const keyAt = p;
     const tag = b[p];
     if (tag === 0x5a) {
-      r.pos = p + 1;
+      hopEnd = p + 1;
       structural += high;
       return n;
     }
@@ -202,7 +220,7 @@ export function hopAttachments(r: HessianReader, p: number, entries: EntryRanges
       // A key of another kind: its entry is no metadata (or the exact walk decides).
       structural += high;
       high = 0;
-      p = hopValues(r, p, 2);
+      p = hopValues(b, end, classes, p, 2);
       if (p < 0) return -1;
       continue;
     }
@@ -220,7 +238,7 @@ export function hopAttachments(r: HessianReader, p: number, entries: EntryRanges
     } else {
       structural += high;
       high = 0;
-      p = hopValues(r, p, 1);
+      p = hopValues(b, end, classes, p, 1);
       if (p < 0) return -1;
       continue;
     }

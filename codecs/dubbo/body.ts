@@ -15,17 +15,23 @@ import { type DubboDetail, readAttachments } from "./attachments.ts";
 import { HEADER_SIZE } from "./header.ts";
 import { HessianReader } from "./hessian_reader.ts";
 import { skipValue } from "./hessian_walker.ts";
-import { hopAttachments, hopBegin, hopValues, hopVerified } from "./_hop.ts";
+import { hopAttachments, hopBegin, hopEnd, hopValues, hopVerified } from "./_hop.ts";
+import { wordView } from "./_utf8.ts";
+
+/**
+ * A decoded body: the codec's detail of the frame (it becomes `Message.detail`, one object
+ * for both), with the metadata and the request head.
+ */
+export interface DecodedBody extends DubboDetail {
+  readonly ok: true;
+  readonly metadata: ReadonlyMap<string, string>;
+  /** The head of a request (it names the operation); undefined for responses. */
+  readonly head: RequestHead | undefined;
+}
 
 /** A decoded body, or why it could not be decoded. */
 export type BodyResult =
-  | {
-    readonly ok: true;
-    readonly metadata: ReadonlyMap<string, string>;
-    /** The head of a request (it names the operation); undefined for responses. */
-    readonly head: RequestHead | undefined;
-    readonly detail: DubboDetail;
-  }
+  | DecodedBody
   | { readonly ok: false; readonly reason: string; readonly offset: number };
 
 /** Result types of a response: 0/3 carry an exception; 3, 4 and 5 carry attachments. */
@@ -42,60 +48,66 @@ for (const c of "VZBCDFIJS") PRIMITIVE[c.charCodeAt(0)] = 1;
  * (tests turn it off) tries the walk of `_hop.ts` before the exact one.
  */
 export function decodeRequestBody(frame: Uint8Array, flag: number, optimistic = true): BodyResult {
-  let r = new HessianReader(frame, HEADER_SIZE, frame.length);
-  const head = readHead(r);
-  if (head === undefined) return failed(r, "request", r.context);
-  const argsAt = r.pos;
+  const end = frame.length;
+  const words = wordView(frame);
+  const shift = frame.byteOffset & 3;
+  const slot = headSlot(frame);
+  let head = slot >= 0 ? cachedHead(frame, words, shift, slot) : undefined;
+  if (head === undefined) {
+    const r = new HessianReader(frame, HEADER_SIZE, end, [], words);
+    head = readHead(r, slot);
+    if (head === undefined) return failed(r, "request", r.context);
+  }
+  const argsAt = head.end;
   const entries: EntryRanges = newEntries();
+  let classes: number[] = [];
+  let classCount = 0;
   // The optimistic walk first (see `_hop.ts`), the exact one when it cannot vouch for itself.
   hopBegin();
-  let attachmentStart = optimistic ? hopValues(r, argsAt, head.params) : -1;
-  let classCount = r.classes.length;
-  let count = attachmentStart < 0 ? -1 : hopAttachments(r, attachmentStart, entries);
-  if (count < 0 || !hopVerified(r, argsAt, r.pos)) {
-    r = new HessianReader(frame, argsAt, frame.length);
+  let attachmentStart = optimistic ? hopValues(frame, end, classes, argsAt, head.params) : -1;
+  let count = -1;
+  let attachmentEnd = 0;
+  if (attachmentStart >= 0) {
+    classCount = classes.length;
+    count = hopAttachments(frame, end, classes, attachmentStart, entries);
+    attachmentEnd = hopEnd;
+  }
+  if (count < 0 || !hopVerified(frame, words, shift, argsAt, attachmentEnd)) {
+    const r = new HessianReader(frame, argsAt, end, [], words);
     for (let i = 0; i < head.params; i++) {
       if (!skipValue(r)) return failed(r, "request", `argument ${i + 1} of ${head.params}`);
     }
-    classCount = r.classes.length;
+    classes = r.classes;
+    classCount = classes.length;
     attachmentStart = r.pos;
     count = readAttachments(r, entries);
     if (count < 0) return failed(r, "request", "the attachments");
+    attachmentEnd = r.pos;
   }
   return {
     ok: true,
-    metadata: new DubboMetadata(frame, head, entries, count, r.words, r.shift),
+    metadata: new DubboMetadata(frame, head, entries, count, words, shift),
     head,
-    detail: {
-      codec: "dubbo",
-      kind: "request",
-      flag,
-      attachmentStart,
-      attachmentEnd: r.pos,
-      hasSlot: true,
-      resultType: -1,
-      resultTypeEnd: 0,
-      classes: r.classes,
-      classCount,
-    },
+    codec: "dubbo",
+    kind: "request",
+    flag,
+    attachmentStart,
+    attachmentEnd,
+    hasSlot: true,
+    resultType: -1,
+    resultTypeEnd: 0,
+    classes,
+    classCount,
   };
 }
 
 /**
  * Reads the Dubbo version, service path, service version, method name and parameter types
- * without decoding them — or takes them from the head cache when the frame starts with the
- * bytes of a cached head — and leaves the reader at the first argument.
+ * without decoding them, leaves the reader at the first argument, and keeps the head in the
+ * cache `slot` (if not -1) for the next frame that starts with the same bytes.
  */
-function readHead(r: HessianReader): RequestHead | undefined {
+function readHead(r: HessianReader, slot: number): RequestHead | undefined {
   const frame = r.bytes;
-  const slot = headSlot(frame);
-  if (slot >= 0) {
-    const cached = cachedHead(frame, r.words, r.shift, slot);
-    if (cached !== undefined) {
-      r.pos = cached.end;
-      return cached;
-    }
-  }
   r.context = "the Dubbo version";
   if (!r.skipString()) return undefined;
   r.context = "the service path";
@@ -151,19 +163,17 @@ export function decodeResponseBody(frame: Uint8Array, flag: number): BodyResult 
     ok: true,
     metadata: new DubboMetadata(frame, undefined, entries, count, r.words, r.shift),
     head: undefined,
-    detail: {
-      codec: "dubbo",
-      kind: "response",
-      flag,
-      attachmentStart,
-      // Bytes after the value of a type without attachments are left where they are.
-      attachmentEnd: hasSlot ? r.pos : attachmentStart,
-      hasSlot,
-      resultType,
-      resultTypeEnd,
-      classes: r.classes,
-      classCount,
-    },
+    codec: "dubbo",
+    kind: "response",
+    flag,
+    attachmentStart,
+    // Bytes after the value of a type without attachments are left where they are.
+    attachmentEnd: hasSlot ? r.pos : attachmentStart,
+    hasSlot,
+    resultType,
+    resultTypeEnd,
+    classes: r.classes,
+    classCount,
   };
 }
 

@@ -21,7 +21,12 @@ import {
 } from "../codec.ts";
 import type { RequestHead } from "./_head.ts";
 import { type DubboDetail, isDubboDetail, rebuildAttachments } from "./attachments.ts";
-import { type BodyResult, decodeRequestBody, decodeResponseBody } from "./body.ts";
+import {
+  type BodyResult,
+  type DecodedBody,
+  decodeRequestBody,
+  decodeResponseBody,
+} from "./body.ts";
 import {
   checkHeader,
   FLAG_EVENT,
@@ -66,7 +71,7 @@ function decode(input: Uint8Array, options?: DecodeOptions): DecodeResult {
     body = eventBody("failure", flag);
   } else {
     body = decodeResponseBody(frame, flag);
-    type = body.ok && body.detail.resultType % 3 === 0 ? "error" : "response";
+    type = body.ok && body.resultType % 3 === 0 ? "error" : "response";
   }
   if (!body.ok) return { kind: "invalid", reason: body.reason, offset: body.offset };
   const message = new DubboMessage(
@@ -96,12 +101,12 @@ class DubboMessage implements Message {
   constructor(
     readonly type: MessageType,
     readonly status: ResponseStatus,
-    body: BodyResult & { ok: true },
+    body: DecodedBody,
     readonly frame: Uint8Array,
   ) {
     this.bodySize = frame.length - HEADER_SIZE;
     this.metadata = body.metadata;
-    this.detail = body.detail;
+    this.detail = body;
     this.#head = body.head;
     this.#idHigh = readIdHigh(frame);
     this.#idLow = readIdLow(frame);
@@ -121,18 +126,16 @@ function eventBody(kind: "heartbeat" | "failure", flag: number): BodyResult {
     ok: true,
     metadata: new Map(),
     head: undefined,
-    detail: {
-      codec: "dubbo",
-      kind,
-      flag,
-      attachmentStart: 0,
-      attachmentEnd: 0,
-      hasSlot: false,
-      resultType: -1,
-      resultTypeEnd: 0,
-      classes: [],
-      classCount: 0,
-    },
+    codec: "dubbo",
+    kind,
+    flag,
+    attachmentStart: 0,
+    attachmentEnd: 0,
+    hasSlot: false,
+    resultType: -1,
+    resultTypeEnd: 0,
+    classes: [],
+    classCount: 0,
   };
 }
 

@@ -70,13 +70,20 @@ export class HessianReader {
   /** Byte `i` of `bytes` is byte `i + shift` of `words`. */
   readonly shift: number;
 
-  constructor(bytes: Uint8Array, pos: number, end: number, classes: number[] = []) {
+  /** `words`, when given, is the {@link wordView} of `bytes` (made here otherwise). */
+  constructor(
+    bytes: Uint8Array,
+    pos: number,
+    end: number,
+    classes: number[] = [],
+    words: Int32Array = wordView(bytes),
+  ) {
     this.bytes = bytes;
     this.pos = pos;
     this.end = end;
     this.classes = classes;
     this.maxDepth = DEFAULT_MAX_DEPTH;
-    this.words = wordView(bytes);
+    this.words = words;
     this.shift = bytes.byteOffset & 3;
   }
 
