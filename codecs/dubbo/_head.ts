@@ -16,7 +16,7 @@
 
 import { HEADER_SIZE } from "./header.ts";
 import { readStringAt } from "./hessian_reader.ts";
-import { equalRun, wordView } from "./_utf8.ts";
+import { equalBytes, wordView } from "./_utf8.ts";
 
 const EMPTY_WORDS = new Int32Array(0);
 
@@ -30,6 +30,8 @@ export class RequestHead {
   #operation: string | undefined;
   /** The word view of a detached copy (see {@link detach}). */
   #words: Int32Array = EMPTY_WORDS;
+  /** The alignment of the word view. */
+  #shift = 0;
 
   constructor(
     source: Uint8Array,
@@ -87,6 +89,7 @@ export class RequestHead {
       this.end,
     );
     head.#words = wordView(copy);
+    head.#shift = shift;
     return head;
   }
 
@@ -98,11 +101,18 @@ export class RequestHead {
     const end = this.end;
     if (end > frame.length) return false;
     const own = this.#source;
-    if (shift === (own.byteOffset & 3)) {
-      return equalRun(own, this.#words, frame, words, shift, HEADER_SIZE, end);
-    }
-    for (let i = HEADER_SIZE; i < end; i++) if (own[i] !== frame[i]) return false;
-    return true;
+    const n = end - HEADER_SIZE;
+    return equalBytes(
+      own,
+      this.#words,
+      this.#shift,
+      HEADER_SIZE,
+      frame,
+      words,
+      shift,
+      HEADER_SIZE,
+      n,
+    );
   }
 }
 

@@ -12,7 +12,7 @@
 
 import { LazyMetadata, lowerAsciiEquals } from "../_lazy_metadata.ts";
 import type { RequestHead } from "./_head.ts";
-import { asciiString, equalWithin } from "./_utf8.ts";
+import { asciiString, equalBytes } from "./_utf8.ts";
 import { readStringAt } from "./hessian_reader.ts";
 
 /**
@@ -130,13 +130,13 @@ export class DubboMetadata extends LazyMetadata {
       const b = this.#frame;
       if (
         n === head.pathEnd - head.pathAt &&
-        equalWithin(b, this.#words, this.#shift, at, head.pathAt, n)
+        equalBytes(b, this.#words, this.#shift, at, b, this.#words, this.#shift, head.pathAt, n)
       ) {
         return head.path;
       }
       if (
         n === head.methodEnd - head.methodAt &&
-        equalWithin(b, this.#words, this.#shift, at, head.methodAt, n)
+        equalBytes(b, this.#words, this.#shift, at, b, this.#words, this.#shift, head.methodAt, n)
       ) {
         return head.method;
       }

@@ -188,77 +188,54 @@ export function isAsciiRun(
 }
 
 /**
- * Whether `a[i] === b[i]` for every `i` in `[from, to)` (both at least `to` long), reading
- * whole words when both {@link wordView}s have the same `shift`.
+ * Whether `a[aAt, aAt + n)` equals `b[bAt, bAt + n)` (the two may be the same array); `aw`,
+ * `aShift`, `bw` and `bShift` are their {@link wordView}s. Long runs are compared a word at a
+ * time, also when the runs are aligned differently: each word of `a` is then put together
+ * from two loads.
  */
-export function equalRun(
+export function equalBytes(
   a: Uint8Array,
   aw: Int32Array,
+  aShift: number,
+  aAt: number,
   b: Uint8Array,
   bw: Int32Array,
-  shift: number,
-  from: number,
-  to: number,
-): boolean {
-  let i = from;
-  if (to - i >= WORD_RUN) {
-    while (((i + shift) & 3) !== 0) {
-      if (a[i] !== b[i]) return false;
-      i++;
-    }
-    const last = (to + shift) >>> 2;
-    let k = (i + shift) >>> 2;
-    for (; k + 4 <= last; k += 4) {
-      if (
-        ((aw[k] ^ bw[k]) | (aw[k + 1] ^ bw[k + 1]) | (aw[k + 2] ^ bw[k + 2]) |
-          (aw[k + 3] ^ bw[k + 3])) !== 0
-      ) return false;
-    }
-    for (; k < last; k++) if (aw[k] !== bw[k]) return false;
-    i = (last << 2) - shift;
-  }
-  for (; i < to; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
-/**
- * Whether `b[a, a + n)` equals `b[c, c + n)`; `w` and `shift` are the {@link wordView} of
- * `b`. Long runs are compared a word at a time even when the two are aligned differently
- * (each word of the second run is put together from two loads).
- */
-export function equalWithin(
-  b: Uint8Array,
-  w: Int32Array,
-  shift: number,
-  a: number,
-  c: number,
+  bShift: number,
+  bAt: number,
   n: number,
 ): boolean {
   let i = 0;
   if (n >= WORD_RUN && LITTLE_ENDIAN) {
-    while (((a + i + shift) & 3) !== 0) {
-      if (b[a + i] !== b[c + i]) return false;
+    while (((bAt + i + bShift) & 3) !== 0) {
+      if (a[aAt + i] !== b[bAt + i]) return false;
       i++;
     }
-    const ka = (a + i + shift) >>> 2;
-    const cs = c + i + shift;
-    const kc = cs >>> 2;
-    const bits = (cs & 3) << 3;
+    const kb = (bAt + i + bShift) >>> 2;
+    const as = aAt + i + aShift;
+    const ka = as >>> 2;
+    const bits = (as & 3) << 3;
     const words = (n - i) >>> 2;
+    let k = 0;
     if (bits === 0) {
-      for (let k = 0; k < words; k++) if (w[ka + k] !== w[kc + k]) return false;
-      i += words << 2;
-    } else if (kc + words < w.length) {
-      let low = w[kc] >>> bits;
-      for (let k = 0; k < words; k++) {
-        const next = w[kc + k + 1];
-        if ((low | (next << (32 - bits))) !== w[ka + k]) return false;
+      for (; k + 4 <= words; k += 4) {
+        if (
+          ((aw[ka + k] ^ bw[kb + k]) | (aw[ka + k + 1] ^ bw[kb + k + 1]) |
+            (aw[ka + k + 2] ^ bw[kb + k + 2]) | (aw[ka + k + 3] ^ bw[kb + k + 3])) !== 0
+        ) return false;
+      }
+      for (; k < words; k++) if (aw[ka + k] !== bw[kb + k]) return false;
+    } else if (ka + words < aw.length) {
+      let low = aw[ka] >>> bits;
+      const up = 32 - bits;
+      for (; k < words; k++) {
+        const next = aw[ka + k + 1];
+        if ((low | (next << up)) !== bw[kb + k]) return false;
         low = next >>> bits;
       }
-      i += words << 2;
     }
+    i += k << 2;
   }
-  for (; i < n; i++) if (b[a + i] !== b[c + i]) return false;
+  for (; i < n; i++) if (a[aAt + i] !== b[bAt + i]) return false;
   return true;
 }
 
