@@ -76,8 +76,9 @@ export function asciiEnd(bytes: Uint8Array, pos: number, stop: number): number {
  * partial last word is left out. It lets scans read four bytes per load.
  */
 export function wordView(bytes: Uint8Array): Int32Array {
-  const shift = bytes.byteOffset & 3;
-  return new Int32Array(bytes.buffer, bytes.byteOffset - shift, (bytes.length + shift) >>> 2);
+  const offset = bytes.byteOffset;
+  const shift = offset & 3;
+  return new Int32Array(bytes.buffer, offset - shift, (bytes.length + shift) >>> 2);
 }
 
 /**
@@ -130,18 +131,10 @@ export function countNonAscii(
   if (i < to && LITTLE_ENDIAN) {
     let k = (i + shift) >>> 2;
     const words = (to + shift) >>> 2; // words wholly before `to`
-    for (; k + 4 <= words; k += 4) {
-      const x = w[k];
-      const y = w[k + 1];
-      const z = w[k + 2];
-      const v = w[k + 3];
-      if (((x | y | z | v) & HIGH_BITS) === 0) continue; // the common case: all ASCII
-      // One bit per byte each: adding them per byte cannot carry (at most 4).
-      const sum = ((x & HIGH_BITS) >>> 7) + ((y & HIGH_BITS) >>> 7) + ((z & HIGH_BITS) >>> 7) +
-        ((v & HIGH_BITS) >>> 7);
-      n += Math.imul(sum, 0x01010101) >>> 24;
+    for (; k < words; k++) {
+      const x = w[k] & HIGH_BITS;
+      if (x !== 0) n += Math.imul(x >>> 7, 0x01010101) >>> 24;
     }
-    for (; k < words; k++) n += Math.imul((w[k] & HIGH_BITS) >>> 7, 0x01010101) >>> 24;
     i = k > (i + shift) >>> 2 ? (k << 2) - shift : i;
   }
   while (i < to) n += b[i++] >>> 7;
