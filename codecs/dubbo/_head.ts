@@ -32,6 +32,12 @@ export class RequestHead {
   #words: Int32Array = EMPTY_WORDS;
   /** The alignment of the word view. */
   #shift = 0;
+  /**
+   * How the optimistic walk (see `_hop.ts`) has fared on this head's frames: the misses in a
+   * row, and the decodes since the last try.
+   */
+  #misses = 0;
+  #skipped = 0;
 
   constructor(
     source: Uint8Array,
@@ -49,6 +55,24 @@ export class RequestHead {
     readonly end: number,
   ) {
     this.#source = source;
+  }
+
+  /**
+   * Whether to try the optimistic walk on the next frame with this head. After
+   * {@link HOP_MISSES} misses in a row (arguments that are not ASCII, such as Chinese
+   * text, make every try a miss), it is tried only once every {@link HOP_RETRY} frames,
+   * so such traffic pays the exact walk alone.
+   */
+  tryHop(): boolean {
+    if (this.#misses < HOP_MISSES) return true;
+    if (++this.#skipped < HOP_RETRY) return false;
+    this.#skipped = 0;
+    return true;
+  }
+
+  /** Records how the optimistic walk fared on a frame with this head. */
+  hopped(exact: boolean): void {
+    this.#misses = exact ? 0 : this.#misses + 1;
   }
 
   /** The service path (the `interface` metadata), decoded on first use. */
@@ -115,6 +139,11 @@ export class RequestHead {
     );
   }
 }
+
+/** Misses of the optimistic walk in a row after which a head stops trying it every time. */
+export const HOP_MISSES = 4;
+/** A head that stopped trying the optimistic walk tries it again once in this many frames. */
+export const HOP_RETRY = 32;
 
 const SLOT_BITS = 6;
 /** How many heads the cache keeps. */

@@ -63,16 +63,23 @@ export function decodeRequestBody(frame: Uint8Array, flag: number, optimistic = 
   let classes: number[] = [];
   let classCount = 0;
   // The optimistic walk first (see `_hop.ts`), the exact one when it cannot vouch for itself.
-  hopBegin();
-  let attachmentStart = optimistic ? hopValues(frame, end, classes, argsAt, head.params) : -1;
+  // A head whose frames keep defeating it skips it for a while (see `RequestHead.tryHop`).
+  const hop = optimistic && head.tryHop();
+  let attachmentStart = -1;
   let count = -1;
   let attachmentEnd = 0;
-  if (attachmentStart >= 0) {
-    classCount = classes.length;
-    count = hopAttachments(frame, end, classes, attachmentStart, entries);
-    attachmentEnd = hopEnd;
+  if (hop) {
+    hopBegin();
+    attachmentStart = hopValues(frame, end, classes, argsAt, head.params);
+    if (attachmentStart >= 0) {
+      classCount = classes.length;
+      count = hopAttachments(frame, end, classes, attachmentStart, entries);
+      attachmentEnd = hopEnd;
+    }
+    if (count >= 0 && !hopVerified(frame, words, shift, argsAt, attachmentEnd)) count = -1;
+    head.hopped(count >= 0);
   }
-  if (count < 0 || !hopVerified(frame, words, shift, argsAt, attachmentEnd)) {
+  if (count < 0) {
     const r = new HessianReader(frame, argsAt, end, [], words);
     for (let i = 0; i < head.params; i++) {
       if (!skipValue(r)) return failed(r, "request", `argument ${i + 1} of ${head.params}`);

@@ -160,3 +160,17 @@ function countArgs(frame: Uint8Array): number {
   const types = text.match(/(Ljava\/lang\/Object;)+/);
   return types === null ? 0 : types[0].length / "Ljava/lang/Object;".length;
 }
+
+Deno.test("a head whose frames defeat the optimistic walk still decodes every frame exactly", () => {
+  // Same head (cached), arguments in Chinese (every optimistic try misses) and in ASCII.
+  const frames = ["你好，世界", "hello", "再见", "bye"].map((greeting) =>
+    requestFrame({ args: [greeting], attachments: { group: "蓝", zone: "z1" } })
+  );
+  for (let i = 0; i < 200; i++) {
+    const frame = frames[i % 7 === 0 ? 1 + (i % 2) * 2 : (i % 2) * 2];
+    assertSameWalk(frame);
+    const result = decodeRequestBody(frame, 0xc2);
+    assert.ok(result.ok);
+    assert.equal(result.metadata.get("group"), "蓝");
+  }
+});
