@@ -222,7 +222,9 @@ function heartbeatReply(heartbeat: Message): Uint8Array | undefined {
  * so like `frame` it reads the decoder's input bytes: keep them unchanged while in use.
  * `operation` is built when read. The heads of requests (version, path, service version,
  * method, parameter types) are kept in a bounded cache and reused when a frame repeats
- * their exact bytes (see `_head.ts`).
+ * their exact bytes (see `_head.ts`); arguments and attachments are first walked as if
+ * every string were ASCII, a walk that one count of non-ASCII bytes proves exact or sends
+ * to the exact walk (see `_hop.ts`).
  *
  * @example
  * ```ts
