@@ -58,7 +58,8 @@ export function hopVerified(
 /**
  * Hops over `count` values from `p` in `b[.., end)`, recording the field counts of class
  * definitions in `classes`: returns the offset after them, or -1 when the exact walk must
- * decide.
+ * decide. `depth` is how many containers are open around them (the nesting limit counts
+ * them, as the exact walk does).
  */
 export function hopValues(
   b: Uint8Array,
@@ -66,6 +67,7 @@ export function hopValues(
   classes: number[],
   p: number,
   count: number,
+  depth = 0,
 ): number {
   let high = 0;
   let sp = 0;
@@ -170,7 +172,7 @@ export function hopValues(
     } else {
       return -1;
     }
-    if (sp >= DEFAULT_MAX_DEPTH) return -1;
+    if (sp + depth >= DEFAULT_MAX_DEPTH) return -1;
     STACK[sp++] = left;
     left = inner;
   }
@@ -220,7 +222,7 @@ export function hopAttachments(
       // A key of another kind: its entry is no metadata (or the exact walk decides).
       structural += high;
       high = 0;
-      p = hopValues(b, end, classes, p, 2);
+      p = hopValues(b, end, classes, p, 2, 1);
       if (p < 0) return -1;
       continue;
     }
@@ -238,7 +240,7 @@ export function hopAttachments(
     } else {
       structural += high;
       high = 0;
-      p = hopValues(b, end, classes, p, 1);
+      p = hopValues(b, end, classes, p, 1, 1);
       if (p < 0) return -1;
       continue;
     }

@@ -5,7 +5,7 @@
 import fc from "fast-check";
 import assert from "node:assert/strict";
 import { type BodyResult, decodeRequestBody } from "./body.ts";
-import { requestFrame, typicalRequest } from "./_testing.ts";
+import { dubboFrame, hessianBody, requestFrame, typicalRequest } from "./_testing.ts";
 import { hopAttachments, hopBegin, hopEnd, hopValues, hopVerified } from "./_hop.ts";
 import { wordView } from "./_utf8.ts";
 import { readAttachments } from "./attachments.ts";
@@ -172,5 +172,22 @@ Deno.test("a head whose frames defeat the optimistic walk still decodes every fr
     const result = decodeRequestBody(frame, 0xc2);
     assert.ok(result.ok);
     assert.equal(result.metadata.get("group"), "蓝");
+  }
+});
+
+Deno.test("the optimistic walk keeps the exact walk's nesting limit, in arguments and attachments", () => {
+  const head = hessianBody("2.0.2", "com.example.Greeter", "", "echo", "Ljava/lang/Object;");
+  /** `depth` one-item lists around a null. */
+  const nested = (depth: number) => [...new Array(depth).fill(0x79), 0x4e];
+  for (const depth of [511, 512, 513]) {
+    const asArgument = new Uint8Array([...head, ...nested(depth), 0x48, 0x5a]);
+    const asAttachment = new Uint8Array([...head, 0x4e, 0x48, 0x01, 0x6b, ...nested(depth), 0x5a]);
+    for (const body of [asArgument, asAttachment]) {
+      const frame = dubboFrame(0xc2, 0, 1n, body);
+      assertSameWalk(frame);
+      const exact = decodeRequestBody(frame, 0xc2, false);
+      const limit = body === asArgument ? 512 : 511;
+      assert.equal(exact.ok, depth <= limit, `depth ${depth}`);
+    }
   }
 });
