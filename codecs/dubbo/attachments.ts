@@ -193,17 +193,25 @@ export type RebuildResult =
 const UNCHANGED: RebuildResult = { kind: "unchanged" };
 
 /**
+ * The writer of rebuilt maps, reused: a map is copied into the encoded frame before the
+ * next one is built (encoding is synchronous).
+ */
+const mapWriter = new HessianWriter(1024);
+
+/**
  * Writes the attachment map of `frame` with `mutation` applied: entries whose key equals a
  * mutation key (exactly, as Dubbo's `Map.put` would) get the new string value; the other
- * entries are copied unchanged; new keys are appended in mutation order.
+ * entries are copied unchanged; new keys are appended in mutation order. The bytes of a
+ * `map` result are valid until the next call.
  */
 export function rebuildAttachments(
   frame: Uint8Array,
   detail: DubboDetail,
   mutation: Mutation,
 ): RebuildResult {
-  const w = new HessianWriter(64 + detail.attachmentEnd - detail.attachmentStart);
-  const applied = new Set<string>();
+  const w = mapWriter.reset();
+  const keys = [...mutation.keys()];
+  const applied: boolean[] = keys.map(() => false);
   let changed = false;
   if (detail.attachmentEnd === detail.attachmentStart) {
     w.byte(0x48);
@@ -215,40 +223,69 @@ export function rebuildAttachments(
       detail.classes.slice(0, detail.classCount),
     );
     if (!openMap(r)) return unsupported(`cannot re-read the attachments: ${r.error}`);
-    w.copy(frame, detail.attachmentStart, r.pos);
+    // Unchanged bytes are copied in runs: from `from` to the next replaced value.
+    let from = detail.attachmentStart;
     while (r.peek() !== 0x5a) {
-      const keyStart = r.pos;
-      const key = isStringTag(r.peek()) ? r.readString() : undefined;
-      if (key === undefined && !skipValue(r)) break;
+      const index = isStringTag(r.peek()) ? mutationKeyAt(r, keys) : -1;
+      if (index === -1 && !skipValue(r)) break;
+      if (r.failed) break;
       const valueStart = r.pos;
-      const replaced = key !== undefined && mutation.has(key);
+      const replaced = index >= 0;
+      const key = replaced ? keys[index] : "";
       const next = replaced ? mutation.get(key)! : "";
       const refables = r.refables;
       const classes = r.classes.length;
       const old = replaced && isStringTag(r.peek()) ? r.readString() : undefined;
       if (old === undefined && !skipValue(r)) break;
       if (!replaced || old === next) {
-        w.copy(frame, keyStart, r.pos);
-        if (replaced) applied.add(key);
+        if (replaced) applied[index] = true;
         continue;
       }
       if (r.refables !== refables || r.classes.length !== classes) {
         // Dropping a list, map or object would renumber later Hessian references.
         return unsupported(`attachment "${key}" holds a structured value, not a string`);
       }
-      w.copy(frame, keyStart, valueStart).string(next);
-      applied.add(key);
+      w.copy(frame, from, valueStart).string(next);
+      from = r.pos;
+      applied[index] = true;
       changed = true;
     }
     if (r.failed) return unsupported(`cannot re-read the attachments: ${r.error}`);
+    w.copy(frame, from, r.pos); // up to the closing "Z"
   }
-  for (const [key, value] of mutation) {
-    if (applied.has(key)) continue;
-    w.string(key).string(value);
+  for (let i = 0; i < keys.length; i++) {
+    if (applied[i]) continue;
+    w.string(keys[i]).string(mutation.get(keys[i])!);
     changed = true;
   }
   if (!changed) return UNCHANGED;
   return { kind: "map", bytes: w.byte(0x5a).finish() };
+}
+
+/**
+ * Reads the string key at the reader and returns the index in `keys` of the one it equals,
+ * or -2 when none does (the reader is then past the key). A compact ASCII key is compared
+ * in place; any other is decoded.
+ */
+function mutationKeyAt(r: HessianReader, keys: readonly string[]): number {
+  const b = r.bytes;
+  const p = r.pos;
+  const stop = r.asciiStringEnd(p);
+  if (stop < 0) {
+    const key = r.readString();
+    return r.failed ? -2 : keys.indexOf(key) >= 0 ? keys.indexOf(key) : -2;
+  }
+  r.pos = stop;
+  const chars = b[p] < 0x20 ? p + 1 : p + 2;
+  const n = stop - chars;
+  for (let k = 0; k < keys.length; k++) {
+    const key = keys[k];
+    if (key.length !== n) continue;
+    let i = 0;
+    while (i < n && b[chars + i] === key.charCodeAt(i)) i++;
+    if (i === n) return k;
+  }
+  return -2;
 }
 
 function unsupported(detail: string): RebuildResult {

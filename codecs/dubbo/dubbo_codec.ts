@@ -45,6 +45,7 @@ import {
   writeHeader,
 } from "./header.ts";
 import { HessianWriter } from "./hessian_writer.ts";
+import { allocBytes, copyBytes } from "../_bytes.ts";
 
 function decode(input: Uint8Array, options?: DecodeOptions): DecodeResult {
   const early = checkHeader(input, options?.maxFrameSize ?? DEFAULT_MAX_FRAME_SIZE);
@@ -169,12 +170,20 @@ function splice(frame: Uint8Array, detail: DubboDetail, map: Uint8Array): Uint8A
   const keepFrom = switchType ? detail.resultTypeEnd : HEADER_SIZE;
   const bodyLength = (switchType ? 1 : 0) + (detail.attachmentStart - keepFrom) + map.length +
     (frame.length - detail.attachmentEnd);
-  const w = new HessianWriter(HEADER_SIZE + bodyLength);
-  w.copy(frame, 0, 12).int32(bodyLength);
-  if (switchType) w.smallInt(detail.resultType + 3);
-  w.copy(frame, keepFrom, detail.attachmentStart);
-  w.copy(map).copy(frame, detail.attachmentEnd, frame.length);
-  return w.finish();
+  const out = allocBytes(HEADER_SIZE + bodyLength);
+  copyBytes(out, 0, frame, 0, 12);
+  out[12] = bodyLength >>> 24;
+  out[13] = (bodyLength >>> 16) & 0xff;
+  out[14] = (bodyLength >>> 8) & 0xff;
+  out[15] = bodyLength & 0xff;
+  let at = HEADER_SIZE;
+  if (switchType) out[at++] = 0x90 + detail.resultType + 3; // the compact int
+  copyBytes(out, at, frame, keepFrom, detail.attachmentStart);
+  at += detail.attachmentStart - keepFrom;
+  copyBytes(out, at, map, 0, map.length);
+  at += map.length;
+  copyBytes(out, at, frame, detail.attachmentEnd, frame.length);
+  return out;
 }
 
 function unsupported(detail: string): EncodeResult {
@@ -194,9 +203,9 @@ function errorReply(request: Message, error: CodecError): Uint8Array {
     ? STATUS_BAD_RESPONSE
     : STATUS_SERVER_ERROR;
   const body = new HessianWriter().string(error.message).finish();
-  const out = new Uint8Array(HEADER_SIZE + body.length);
+  const out = allocBytes(HEADER_SIZE + body.length);
   writeHeader(out, HESSIAN2, status, request.requestId, body.length);
-  out.set(body, HEADER_SIZE);
+  copyBytes(out, HEADER_SIZE, body, 0, body.length);
   return out;
 }
 
@@ -209,7 +218,7 @@ function heartbeatReply(heartbeat: Message): Uint8Array | undefined {
   if (!isDubboDetail(detail) || detail.kind !== "heartbeat") return undefined;
   const wanted = FLAG_REQUEST | FLAG_TWO_WAY;
   if ((detail.flag & wanted) !== wanted) return undefined;
-  const out = new Uint8Array(HEADER_SIZE + 1);
+  const out = allocBytes(HEADER_SIZE + 1);
   writeHeader(out, HESSIAN2 | FLAG_EVENT, STATUS_OK, heartbeat.requestId, 1);
   out[HEADER_SIZE] = 0x4e;
   return out;

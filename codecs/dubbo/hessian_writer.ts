@@ -1,10 +1,11 @@
 /**
  * A small Hessian 2 writer: just what the Dubbo codec writes — strings, null, compact ints,
- * maps of strings, and raw byte copies — into a growable buffer.
+ * maps of strings, and raw byte copies — into a growable buffer (from `../_bytes.ts`).
  *
  * @module
  */
 
+import { allocBytes, copyBytes } from "../_bytes.ts";
 import { encodeCesu8 } from "./_utf8.ts";
 
 /** Longest string chunk, in UTF-16 units (Java's Hessian2Output uses 0x8000 too). */
@@ -16,7 +17,13 @@ export class HessianWriter {
   #len = 0;
 
   constructor(capacity = 256) {
-    this.#buf = new Uint8Array(capacity);
+    this.#buf = allocBytes(capacity);
+  }
+
+  /** Forgets what was written, keeping the buffer for the next bytes. */
+  reset(): this {
+    this.#len = 0;
+    return this;
   }
 
   /** Bytes written so far. */
@@ -28,8 +35,8 @@ export class HessianWriter {
     if (this.#len + n <= this.#buf.length) return;
     let size = this.#buf.length * 2;
     while (size < this.#len + n) size *= 2;
-    const next = new Uint8Array(size);
-    next.set(this.#buf.subarray(0, this.#len));
+    const next = allocBytes(size);
+    copyBytes(next, 0, this.#buf, 0, this.#len);
     this.#buf = next;
   }
 
@@ -45,7 +52,7 @@ export class HessianWriter {
     const n = end - start;
     if (n <= 0) return this;
     this.#reserve(n);
-    this.#buf.set(src.subarray(start, end), this.#len);
+    copyBytes(this.#buf, this.#len, src, start, end);
     this.#len += n;
     return this;
   }

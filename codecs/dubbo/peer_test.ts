@@ -170,6 +170,6 @@ Deno.test("dubboCodec.errorReply() builds a response hessian.js reads as the err
   const text = "meta protocol router: unknown cluster 'outbound|20880||svc' é😀";
   const reply = dubboCodec.errorReply(request, { type: "ClusterNotFound", message: text });
   assert.equal(reply[3], 80);
-  assert.equal(new DataView(reply.buffer).getBigInt64(4), 5n);
+  assert.equal(new DataView(reply.buffer, reply.byteOffset).getBigInt64(4), 5n);
   assert.deepEqual(hessianRead(reply.subarray(16), 1), [text]);
 });

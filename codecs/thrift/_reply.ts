@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { allocBytes, copyBytes } from "../_bytes.ts";
 import { pushVarint, type THeaderFields, writeTHeader } from "./_theader.ts";
 
 /** TApplicationExceptionType.INTERNAL_ERROR. */
@@ -34,9 +35,9 @@ export function exceptionReply(shape: ReplyShape, text: string): Uint8Array {
     const framed = writeTHeader(shape.theader, [], payload);
     if (typeof framed !== "string") return framed;
   }
-  const frame = new Uint8Array(payload.length + 4);
-  new DataView(frame.buffer).setInt32(0, payload.length);
-  frame.set(payload, 4);
+  const frame = allocBytes(payload.length + 4);
+  new DataView(frame.buffer, frame.byteOffset, 4).setInt32(0, payload.length);
+  copyBytes(frame, 4, payload, 0, payload.length);
   return frame;
 }
 

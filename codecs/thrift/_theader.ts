@@ -11,6 +11,7 @@
  *
  * @module
  */
+import { allocBytes, copyBytes } from "../_bytes.ts";
 import { fail, i16, i32, newWalk, text, varint32, type Walk } from "./_wire.ts";
 
 /** Payload protocol ids. */
@@ -140,15 +141,15 @@ export function writeTHeader(
   if (section.length > MAX_HEADER_BYTES) {
     return `THeader headers of "${section.length}" bytes do not fit the 16-bit header size`;
   }
-  const out = new Uint8Array(FIXED + section.length + payload.length);
-  const view = new DataView(out.buffer);
+  const out = allocBytes(FIXED + section.length + payload.length);
+  const view = new DataView(out.buffer, out.byteOffset, FIXED);
   view.setInt32(0, out.length - 4);
   view.setUint16(4, 0x0fff);
   view.setUint16(6, fields.flags);
   view.setInt32(8, fields.seqId);
   view.setUint16(12, section.length / 4);
   out.set(section, FIXED);
-  out.set(payload, FIXED + section.length);
+  copyBytes(out, FIXED + section.length, payload, 0, payload.length);
   return out;
 }
 

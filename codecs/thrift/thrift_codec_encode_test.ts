@@ -72,7 +72,7 @@ for (const s of HEADER_STACKS) {
     });
     const again = decoded(thriftCodec.decode(out));
     assert.equal(again.frame.length, out.length);
-    assert.equal(new DataView(out.buffer).getInt32(0), out.length - 4);
+    assert.equal(new DataView(out.buffer, out.byteOffset).getInt32(0), out.length - 4);
     assert.deepEqual(Object.fromEntries(again.metadata), {
       keep: "me",
       "x-user": "bob",

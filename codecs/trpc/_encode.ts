@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { allocBytes, copyBytes } from "../_bytes.ts";
 import type { CodecError, EncodeResult, Message, Mutation } from "../codec.ts";
 import { isTrpcDetail } from "./_decode.ts";
 import {
@@ -62,13 +63,13 @@ export function encodeTrpc(message: Message, mutation: Mutation): EncodeResult {
   if (frameSize > MAX_FRAME_SIZE_FIELD) {
     return unsupported(`frame would be ${frameSize} bytes, above ${MAX_FRAME_SIZE_FIELD}`);
   }
-  const out = new Uint8Array(frameSize);
-  out.set(frame.subarray(0, FIXED_HEADER_SIZE), 0);
+  const out = allocBytes(frameSize);
+  copyBytes(out, 0, frame, 0, FIXED_HEADER_SIZE);
   putU32(out, 4, frameSize);
   putU16(out, 8, pbSize);
   let pos = FIXED_HEADER_SIZE;
   for (const [start, end] of plan.keep) {
-    out.set(frame.subarray(start, end), pos);
+    copyBytes(out, pos, frame, start, end);
     pos += end - start;
   }
   for (const [k, v] of entries) {
@@ -76,7 +77,7 @@ export function encodeTrpc(message: Message, mutation: Mutation): EncodeResult {
     pos = writeBytesField(out, pos, 1, k);
     pos = writeBytesField(out, pos, 2, v);
   }
-  out.set(frame.subarray(pbEnd), pos);
+  copyBytes(out, pos, frame, pbEnd, frame.length);
   return { kind: "ok", bytes: out };
 }
 

@@ -6,6 +6,8 @@
  * @module
  */
 
+import { allocBytes } from "../_bytes.ts";
+
 /** `TRPC_MAGIC_VALUE`. */
 export const MAGIC = 0x0930;
 /** Size of the fixed header. */
@@ -62,7 +64,7 @@ export interface FixedHeader {
 
 /** Allocates a frame of `frameSize` bytes and writes its fixed header. */
 export function newFrame(h: FixedHeader): Uint8Array {
-  const out = new Uint8Array(h.frameSize);
+  const out = allocBytes(h.frameSize);
   putU16(out, 0, MAGIC);
   out[2] = h.dataFrameType;
   out[3] = h.streamFrameType;
