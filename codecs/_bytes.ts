@@ -45,3 +45,60 @@ export function copyBytes(
     dst.set(src.subarray(from, to), at);
   }
 }
+
+/** The length of `s` in UTF-8, as `TextEncoder` writes it (a lone surrogate as U+FFFD). */
+export function utf8Length(s: string): number {
+  let n = s.length;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) continue;
+    if (c < 0x800) {
+      n += 1;
+    } else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
+      const d = s.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        n += 2; // two units, four bytes
+        i++;
+      } else {
+        n += 2;
+      }
+    } else {
+      n += 2;
+    }
+  }
+  return n;
+}
+
+/**
+ * Writes `s` as UTF-8 at `out[at]` (room for {@link utf8Length} bytes), as `TextEncoder`
+ * does, without allocating; returns the offset after it.
+ */
+export function writeUtf8(s: string, out: Uint8Array, at: number): number {
+  for (let i = 0; i < s.length; i++) {
+    let c = s.charCodeAt(i);
+    if (c < 0x80) {
+      out[at++] = c;
+    } else if (c < 0x800) {
+      out[at++] = 0xc0 | (c >> 6);
+      out[at++] = 0x80 | (c & 0x3f);
+    } else {
+      if (c >= 0xd800 && c <= 0xdfff) {
+        const d = i + 1 < s.length ? s.charCodeAt(i + 1) : 0;
+        if (c <= 0xdbff && d >= 0xdc00 && d <= 0xdfff) {
+          const cp = 0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00);
+          out[at++] = 0xf0 | (cp >> 18);
+          out[at++] = 0x80 | ((cp >> 12) & 0x3f);
+          out[at++] = 0x80 | ((cp >> 6) & 0x3f);
+          out[at++] = 0x80 | (cp & 0x3f);
+          i++;
+          continue;
+        }
+        c = 0xfffd; // a lone surrogate
+      }
+      out[at++] = 0xe0 | (c >> 12);
+      out[at++] = 0x80 | ((c >> 6) & 0x3f);
+      out[at++] = 0x80 | (c & 0x3f);
+    }
+  }
+  return at;
+}

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { allocBytes, copyBytes, MAX_POOLED, SLAB_SIZE } from "./_bytes.ts";
+import fc from "fast-check";
+import { allocBytes, copyBytes, MAX_POOLED, SLAB_SIZE, utf8Length, writeUtf8 } from "./_bytes.ts";
 
 Deno.test("allocBytes() hands out zeroed frames that never overlap, across slabs", () => {
   const frames: Uint8Array[] = [];
@@ -27,5 +28,22 @@ Deno.test("copyBytes() copies short and long runs at any offsets", () => {
     assert.deepEqual(dst.subarray(5, 5 + n), src.subarray(17, 17 + n));
     assert.equal(dst[4], 0);
     assert.equal(dst[5 + n], 0);
+  }
+});
+
+Deno.test("utf8Length() and writeUtf8() agree with TextEncoder, lone surrogates included", () => {
+  const encoder = new TextEncoder();
+  fc.assert(
+    fc.property(fc.string({ unit: "binary", maxLength: 60 }), fc.nat(7), (s, at) => {
+      const expected = encoder.encode(s);
+      assert.equal(utf8Length(s), expected.length);
+      const out = new Uint8Array(at + expected.length + 2);
+      assert.equal(writeUtf8(s, out, at), at + expected.length);
+      assert.deepEqual(out.subarray(at, at + expected.length), expected);
+    }),
+    { numRuns: 500 },
+  );
+  for (const s of ["\ud800", "a\udc00b", "\ud83d\ude00", "\ud83d"]) {
+    assert.equal(utf8Length(s), encoder.encode(s).length, JSON.stringify(s));
   }
 });

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { allocBytes, copyBytes } from "../_bytes.ts";
+import { allocBytes, copyBytes, utf8Length, writeUtf8 } from "../_bytes.ts";
 import type { CodecError, EncodeResult, Message, Mutation } from "../codec.ts";
 import { isTrpcDetail } from "./_decode.ts";
 import {
@@ -18,7 +18,8 @@ import {
   STREAM_INIT,
   UNARY_FRAME,
 } from "./_frame.ts";
-import { entryKeyAndValue } from "./_pb_header.ts";
+import { entryRanges } from "./_pb_header.ts";
+import { matchAsciiKey } from "../_lazy_metadata.ts";
 import {
   delimitedSize,
   LEN,
@@ -52,10 +53,11 @@ export function encodeTrpc(message: Message, mutation: Mutation): EncodeResult {
   const plan = planHeader(frame, pbEnd, transField, mutation);
   if (plan === undefined) return unsupported("protobuf header is malformed");
   if (plan.unchanged) return { kind: "ok", bytes: frame };
-  const entries = [...mutation].map(([k, v]) => [ENCODER.encode(k), ENCODER.encode(v)] as const);
+  // Each entry: key, value and their UTF-8 lengths.
+  const entries = [...mutation].map(([k, v]) => [k, v, utf8Length(k), utf8Length(v)] as const);
   let pbSize = 0;
   for (const [start, end] of plan.keep) pbSize += end - start;
-  for (const [k, v] of entries) pbSize += delimitedSize(transField, entrySize(k, v));
+  for (const [, , k, v] of entries) pbSize += delimitedSize(transField, entrySize(k, v));
   const frameSize = FIXED_HEADER_SIZE + pbSize + (frame.length - pbEnd);
   if (pbSize > MAX_PB_HEADER_SIZE) {
     return unsupported(`protobuf header would be ${pbSize} bytes, above ${MAX_PB_HEADER_SIZE}`);
@@ -72,23 +74,24 @@ export function encodeTrpc(message: Message, mutation: Mutation): EncodeResult {
     copyBytes(out, pos, frame, start, end);
     pos += end - start;
   }
-  for (const [k, v] of entries) {
-    pos = writeDelimitedHead(out, pos, transField, entrySize(k, v));
-    pos = writeBytesField(out, pos, 1, k);
-    pos = writeBytesField(out, pos, 2, v);
+  for (const [k, v, kLength, vLength] of entries) {
+    pos = writeDelimitedHead(out, pos, transField, entrySize(kLength, vLength));
+    pos = writeUtf8(k, out, writeDelimitedHead(out, pos, 1, kLength));
+    pos = writeUtf8(v, out, writeDelimitedHead(out, pos, 2, vLength));
   }
   copyBytes(out, pos, frame, pbEnd, frame.length);
   return { kind: "ok", bytes: out };
 }
 
-function entrySize(key: Uint8Array, value: Uint8Array): number {
-  return delimitedSize(1, key.length) + delimitedSize(2, value.length);
-}
-
 function writeBytesField(out: Uint8Array, pos: number, field: number, bytes: Uint8Array) {
   pos = writeDelimitedHead(out, pos, field, bytes.length);
-  out.set(bytes, pos);
+  copyBytes(out, pos, bytes, 0, bytes.length);
   return pos + bytes.length;
+}
+
+/** The size of a map entry whose key and value have these UTF-8 lengths. */
+function entrySize(keyLength: number, valueLength: number): number {
+  return delimitedSize(1, keyLength) + delimitedSize(2, valueLength);
 }
 
 interface HeaderPlan {
@@ -108,9 +111,9 @@ function planHeader(
   transField: number,
   mutation: Mutation,
 ): HeaderPlan | undefined {
-  const wanted = new Map<string, string>();
-  for (const key of mutation.keys()) wanted.set(key.toLowerCase(), key);
-  const seen = new Map<string, number>();
+  const keys = [...mutation.keys()];
+  const lowered = keys.map((k) => k.toLowerCase());
+  const seen = new Array<number>(keys.length).fill(0);
   let exact = 0;
   const keep: [number, number][] = [];
   const r = new WireReader(frame, FIXED_HEADER_SIZE, pbEnd);
@@ -122,11 +125,13 @@ function planHeader(
     if (tag >>> 3 === transField && (tag & 7) === LEN) {
       const entry = entryAt(frame, at, r.pos);
       if (entry === undefined) return undefined;
-      const lower = entry.key.toLowerCase();
-      if (wanted.has(lower)) {
-        seen.set(lower, (seen.get(lower) ?? 0) + 1);
-        const value = utf8(frame, entry.valueStart, entry.valueEnd);
-        if (wanted.get(lower) === entry.key && mutation.get(entry.key) === value) exact++;
+      const k = wantedKey(frame, entry, lowered);
+      if (k >= 0) {
+        seen[k]++;
+        if (utf8(frame, entry.keyStart, entry.keyEnd) === keys[k]) {
+          const value = utf8(frame, entry.valueStart, entry.valueEnd);
+          if (mutation.get(keys[k]) === value) exact++;
+        }
         continue;
       }
     }
@@ -134,18 +139,40 @@ function planHeader(
     if (last !== undefined && last[1] === at) last[1] = r.pos;
     else keep.push([at, r.pos]);
   }
-  const once = [...seen.values()].every((n) => n === 1);
-  const unchanged = once && seen.size === mutation.size && exact === mutation.size;
+  const unchanged = seen.every((n) => n === 1) && exact === keys.length;
   return { keep, unchanged };
 }
 
+/** The byte ranges of a trans_info entry's key and value. */
+interface EntryRanges {
+  readonly keyStart: number;
+  readonly keyEnd: number;
+  readonly valueStart: number;
+  readonly valueEnd: number;
+}
+
 /** Reads the entry of a trans_info field spanning `frame[at, end)` (tag included). */
-function entryAt(frame: Uint8Array, at: number, end: number) {
+function entryAt(frame: Uint8Array, at: number, end: number): EntryRanges | undefined {
   const r = new WireReader(frame, at, end);
   r.tag();
   const len = r.length();
   if (r.error !== undefined) return undefined;
-  return entryKeyAndValue(frame, r.pos, r.pos + len);
+  return entryRanges(frame, r.pos, r.pos + len);
+}
+
+/**
+ * The index in `lowered` (the lower-cased mutation keys) of the key of `entry`, or -1. An
+ * ASCII key is compared in place; another is decoded and lower-cased with full rules.
+ */
+function wantedKey(frame: Uint8Array, entry: EntryRanges, lowered: readonly string[]): number {
+  for (let k = 0; k < lowered.length; k++) {
+    const match = matchAsciiKey(frame, entry.keyStart, entry.keyEnd, lowered[k]);
+    if (match === 1) return k;
+    if (match === -1) {
+      return lowered.indexOf(utf8(frame, entry.keyStart, entry.keyEnd).toLowerCase());
+    }
+  }
+  return -1;
 }
 
 /** Keeps error texts small enough for the u16 protobuf header size. */

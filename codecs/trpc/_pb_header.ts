@@ -201,16 +201,17 @@ function readEntry(r: WireReader, end: number, entries: number[]) {
 }
 
 /**
- * Finds the key of a `map<string, bytes>` entry in `buf[start, end)` and its value range.
- * Returns `undefined` when the entry is malformed.
+ * Finds the key and value ranges of a `map<string, bytes>` entry in `buf[start, end)`, or
+ * `undefined` when the entry is malformed.
  */
-export function entryKeyAndValue(
+export function entryRanges(
   buf: Uint8Array,
   start: number,
   end: number,
-): { key: string; valueStart: number; valueEnd: number } | undefined {
+): { keyStart: number; keyEnd: number; valueStart: number; valueEnd: number } | undefined {
   const e = new WireReader(buf, start, end);
-  let key = "";
+  let keyStart = 0;
+  let keyEnd = 0;
   let valueStart = 0;
   let valueEnd = 0;
   while (e.more()) {
@@ -218,10 +219,15 @@ export function entryKeyAndValue(
     const tag = e.tag();
     if ((tag >>> 3 === 1 || tag >>> 3 === 2) && (tag & 7) === LEN) {
       const len = e.length();
-      if (tag >>> 3 === 1) key = utf8(buf, e.pos, e.pos + len);
-      else [valueStart, valueEnd] = [e.pos, e.pos + len];
+      if (tag >>> 3 === 1) {
+        keyStart = e.pos;
+        keyEnd = e.pos + len;
+      } else {
+        valueStart = e.pos;
+        valueEnd = e.pos + len;
+      }
       e.pos += len;
     } else e.skip(tag & 7, tag >>> 3, at);
   }
-  return e.error === undefined ? { key, valueStart, valueEnd } : undefined;
+  return e.error === undefined ? { keyStart, keyEnd, valueStart, valueEnd } : undefined;
 }
