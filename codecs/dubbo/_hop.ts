@@ -23,9 +23,11 @@ import { countNonAscii } from "./_utf8.ts";
 import { DEFAULT_MAX_DEPTH } from "./hessian_reader.ts";
 import { FIXED_SIZE } from "./hessian_walker.ts";
 
-// What the walk expects inside an open map (lists and objects keep a count of values).
+// What the walk expects inside an open map or variable-length list (lists of known length
+// and objects keep a count of values).
 const MAP_KEY = -2;
 const MAP_VALUE = -3;
+const UNTIL_END = -4;
 
 /** The open containers of the walk, innermost last (the walk never nests calls). */
 const STACK = new Int32Array(DEFAULT_MAX_DEPTH + 8);
@@ -116,10 +118,11 @@ export function hopValues(
     } else if (left === MAP_VALUE) {
       left = MAP_KEY;
     } else if (tag === 0x5a && !defined) {
+      // 'Z' ends a map before its next key, or a variable-length list.
       p++;
       left = 0;
       continue;
-    } else {
+    } else if (left === MAP_KEY) {
       left = MAP_VALUE;
     }
     defined = false;
@@ -169,6 +172,38 @@ export function hopValues(
         p++;
       } else return -1;
       if (p > end) return -1;
+    } else if (tag === 0x51) {
+      // 'Q', a reference to an earlier container: a non-negative int.
+      const ref = hopInt(b, end, p + 1);
+      if (next < 0 || ref < 0) return -1;
+      high += intHigh;
+      p = next;
+      continue;
+    } else if (tag >= 0x4d && tag <= 0x58 && LONG_FORM[tag - 0x4d] !== 0) {
+      // 'M' typed map, 'O' object, 'U'/'W' lists up to 'Z', 'V'/'X' lists with a length.
+      const form = LONG_FORM[tag - 0x4d];
+      let q = p + 1;
+      if ((form & TYPED) !== 0) {
+        q = hopType(b, end, q);
+        if (q < 0) return -1;
+        high += intHigh;
+      }
+      if ((form & COUNTED) !== 0) {
+        const n = hopInt(b, end, q);
+        if (next < 0) return -1;
+        high += intHigh;
+        q = next;
+        if (tag === 0x4f) {
+          if (n < 0 || n >= classes.length) return -1;
+          inner = classes[n];
+        } else {
+          if (n < 0 || n > end - q) return -1;
+          inner = n;
+        }
+      } else {
+        inner = tag === 0x4d ? MAP_KEY : UNTIL_END;
+      }
+      p = q;
     } else {
       return -1;
     }
@@ -178,6 +213,75 @@ export function hopValues(
   }
   structural += high;
   return p;
+}
+
+// The container forms with a long header, by tag from 'M' (0x4d) to 'X' (0x58): whether a
+// type comes first, whether a count (or for 'O' a class index) follows.
+const TYPED = 1;
+const COUNTED = 2;
+const BARE = 4; // neither
+const LONG_FORM = new Uint8Array(12);
+LONG_FORM[0x4d - 0x4d] = TYPED; // 'M' typed map, entries up to 'Z'
+LONG_FORM[0x4f - 0x4d] = COUNTED; // 'O' object, class index
+LONG_FORM[0x55 - 0x4d] = TYPED; // 'U' typed list up to 'Z'
+LONG_FORM[0x56 - 0x4d] = TYPED | COUNTED; // 'V' typed list with a length
+LONG_FORM[0x57 - 0x4d] = BARE; // 'W' untyped list up to 'Z'
+LONG_FORM[0x58 - 0x4d] = COUNTED; // 'X' untyped list with a length
+
+/** Where the last {@link hopInt} or {@link hopType} ended, or -1 when it could not read. */
+let next = 0;
+/** The non-ASCII bytes the last {@link hopInt} or {@link hopType} read. */
+let intHigh = 0;
+
+/** Reads a Hessian int of any form at `p` (see {@link next} and {@link intHigh}). */
+function hopInt(b: Uint8Array, end: number, p: number): number {
+  next = -1;
+  if (p >= end) return 0;
+  const tag = b[p];
+  if (tag >= 0x80 && tag <= 0xbf) {
+    next = p + 1;
+    intHigh = 1;
+    return tag - 0x90;
+  }
+  if (tag >= 0xc0 && tag <= 0xcf) {
+    if (p + 2 > end) return 0;
+    next = p + 2;
+    intHigh = 1 + (b[p + 1] >>> 7);
+    return ((tag - 0xc8) << 8) | b[p + 1];
+  }
+  if (tag >= 0xd0 && tag <= 0xd7) {
+    if (p + 3 > end) return 0;
+    next = p + 3;
+    intHigh = 1 + (b[p + 1] >>> 7) + (b[p + 2] >>> 7);
+    return ((tag - 0xd4) << 16) | (b[p + 1] << 8) | b[p + 2];
+  }
+  if (tag === 0x49) {
+    if (p + 5 > end) return 0;
+    next = p + 5;
+    intHigh = (b[p + 1] >>> 7) + (b[p + 2] >>> 7) + (b[p + 3] >>> 7) + (b[p + 4] >>> 7);
+    return (b[p + 1] << 24) | (b[p + 2] << 16) | (b[p + 3] << 8) | b[p + 4];
+  }
+  return 0;
+}
+
+/**
+ * Hops over a list or map type at `p` — a compact string, or a non-negative int naming an
+ * earlier type — and returns the offset after it (-1 when it cannot), {@link intHigh} set.
+ */
+function hopType(b: Uint8Array, end: number, p: number): number {
+  if (p >= end) return -1;
+  const t = b[p];
+  intHigh = 0;
+  let q: number;
+  if (t < 0x20) q = p + 1 + t;
+  else if (t >= 0x30 && t <= 0x33 && p + 1 < end) {
+    intHigh = b[p + 1] >>> 7;
+    q = p + 2 + (((t - 0x30) << 8) | b[p + 1]);
+  } else {
+    const ref = hopInt(b, end, p);
+    return next < 0 || ref < 0 ? -1 : next;
+  }
+  return q <= end ? q : -1;
 }
 
 /**

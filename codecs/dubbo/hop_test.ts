@@ -5,6 +5,7 @@
 import fc from "fast-check";
 import assert from "node:assert/strict";
 import { type BodyResult, decodeRequestBody } from "./body.ts";
+import { hessianValue } from "./_arbitraries.ts";
 import { dubboFrame, hessianBody, requestFrame, typicalRequest } from "./_testing.ts";
 import { hopAttachments, hopBegin, hopEnd, hopValues, hopVerified } from "./_hop.ts";
 import { wordView } from "./_utf8.ts";
@@ -40,25 +41,13 @@ const text = fc.oneof(
   fc.string({ unit: "binary", maxLength: 40 }),
   fc.string({ unit: "binary", minLength: 32, maxLength: 1100 }),
 );
-const { value } = fc.letrec<{ value: unknown }>((tie) => ({
-  value: fc.oneof(
-    { depthSize: "small", withCrossShrink: true },
-    fc.constant(null),
-    fc.boolean(),
-    fc.integer(),
-    fc.double({ noNaN: true, noDefaultInfinity: true }),
-    fc.integer({ min: -(2 ** 52), max: 2 ** 52 }).map(($) => ({ $class: "long", $ })),
-    fc.integer({ min: -(2 ** 40), max: 2 ** 40 }).map((ms) => new Date(ms)),
-    text,
-    fc.uint8Array({ maxLength: 40 }),
-    fc.array(tie("value"), { maxLength: 9 }),
-    fc.dictionary(key, tie("value"), { maxKeys: 4 }),
-    fc.tuple(
-      fc.constantFrom("com.a.A", "com.a.B", "com.é.Ü"),
-      fc.dictionary(key, tie("value"), { maxKeys: 3 }),
-    ).map(([cls, fields]) => ({ $class: cls, $: fields })),
-  ),
-}));
+const value = hessianValue({
+  text,
+  key,
+  field: key,
+  classes: ["com.a.A", "com.a.B", "com.é.Ü"],
+  maxBinary: 40,
+});
 const requestArb = fc.record({
   args: fc.array(value, { maxLength: 4 }),
   attachments: fc.option(fc.dictionary(key, fc.oneof(text, value), { maxKeys: 6 }), {
@@ -104,27 +93,13 @@ Deno.test("the optimistic walk vouches for itself on every ASCII body", () => {
     fc.stringMatching(/^[ -~]{0,40}$/),
     fc.stringMatching(/^[a-z]{120,300}$/), // two-byte lengths, some with a high length byte
   );
-  const { plain } = fc.letrec<{ plain: unknown }>((tie) => ({
-    plain: fc.oneof(
-      { depthSize: "small" },
-      fc.constant(null),
-      fc.boolean(),
-      fc.integer(),
-      fc.double({ noNaN: true, noDefaultInfinity: true }),
-      fc.integer({ min: -(2 ** 52), max: 2 ** 52 }).map(($) => ({ $class: "long", $ })),
-      fc.integer({ min: -(2 ** 40), max: 2 ** 40 }).map((ms) => new Date(ms)),
-      ascii,
-      fc.uint8Array({ maxLength: 15 }),
-      fc.array(tie("plain"), { maxLength: 7 }),
-      fc.dictionary(ascii, tie("plain"), { maxKeys: 4 }),
-      fc.tuple(
-        fc.constantFrom("com.a.A", "com.example.rather.long.Type", `com.${"x".repeat(140)}.T`),
-        fc.dictionary(fc.stringMatching(/^[a-z]{1,40}$|^[a-z]{130,140}$/), tie("plain"), {
-          maxKeys: 3,
-        }),
-      ).map(([cls, fields]) => ({ $class: cls, $: fields })),
-    ),
-  }));
+  const plain = hessianValue({
+    text: ascii,
+    key: ascii,
+    field: fc.stringMatching(/^[a-z]{1,40}$|^[a-z]{130,140}$/),
+    classes: ["com.a.A", "com.example.rather.long.Type", `com.${"x".repeat(140)}.T`],
+    maxBinary: 15, // longer ones take a chunked form, which the exact walk reads
+  });
   const frameArb = fc.record({
     args: fc.array(plain, { maxLength: 4 }),
     attachments: fc.dictionary(ascii, fc.oneof(ascii, plain), { maxKeys: 6 }),
@@ -188,6 +163,52 @@ Deno.test("the optimistic walk keeps the exact walk's nesting limit, in argument
       const exact = decodeRequestBody(frame, 0xc2, false);
       const limit = body === asArgument ? 512 : 511;
       assert.equal(exact.ok, depth <= limit, `depth ${depth}`);
+    }
+  }
+});
+
+Deno.test("the optimistic walk reads every container form Java's Hessian writes", () => {
+  const s = (text: string) => [text.length, ...new TextEncoder().encode(text)];
+  const forms: Record<string, number[]> = {
+    "W list up to Z": [0x57, ...s("a"), 0x90, 0x5a],
+    "U typed list up to Z": [0x55, ...s("java.util.List"), ...s("a"), 0x5a],
+    "V typed list, compact length": [0x56, ...s("[int"), 0x92, 0x91, 0x92],
+    "V typed list, type reference": [0x56, 0x90, 0x91, 0x93],
+    "X list, 2-byte length with a high byte": [0x58, 0xc8, 0x81, ...new Array(129).fill(0x90)],
+    "X list, 3-byte length": [0x58, 0xd4, 0x00, 0x02, 0x4e, 0x4e],
+    "X list, 4-byte length": [0x58, 0x49, 0, 0, 0, 2, 0x4e, 0x4e],
+    "M typed map": [0x4d, ...s("java.util.TreeMap"), ...s("k"), 0x90, 0x5a],
+    "O object by class index": [0x43, ...s("com.a.A"), 0x91, ...s("f"), 0x4f, 0x90, 0xe1],
+    "Q reference": [0x7a, 0x4e, 0x51, 0x90],
+    "Q reference, 2-byte index": [0x7a, 0x4e, 0x51, 0xc8, 0x00],
+  };
+  const bad: Record<string, number[]> = {
+    "X list longer than the body": [0x58, 0xc8, 0xff, 0x4e],
+    "X list of negative length": [0x58, 0x8f],
+    "O object of an undefined class": [0x4f, 0x91, 0x4e],
+    "Q negative reference": [0x51, 0x8f],
+    "V negative type reference": [0x56, 0x8f, 0x90],
+    "W list without its Z": [0x57, 0x4e],
+  };
+  const head = hessianBody("2.0.2", "com.example.Greeter", "", "echo", "Ljava/lang/Object;");
+  for (const [label, value] of [...Object.entries(forms), ...Object.entries(bad)]) {
+    const asArgument = new Uint8Array([...head, ...value, 0x48, ...s("k"), ...s("v"), 0x5a]);
+    const asAttachment = new Uint8Array([...head, 0x4e, 0x48, ...s("k"), ...value, 0x5a]);
+    for (const body of [asArgument, asAttachment]) {
+      const frame = dubboFrame(0xc2, 0, 1n, body);
+      assertSameWalk(frame);
+      const exact = decodeRequestBody(frame, 0xc2, false);
+      assert.equal(exact.ok, label in forms, `${label}: ${exact.ok ? "" : exact.reason}`);
+      if (!exact.ok) continue;
+      // The optimistic walk handles the form itself: it needs no help from the exact walk.
+      const argsAt = 16 + head.length;
+      const classes: number[] = [];
+      hopBegin();
+      const attachmentsAt = hopValues(frame, frame.length, classes, argsAt, 1);
+      assert.ok(attachmentsAt > 0, label);
+      assert.ok(hopAttachments(frame, frame.length, classes, attachmentsAt, []) >= 0, label);
+      const words = wordView(frame);
+      assert.ok(hopVerified(frame, words, frame.byteOffset & 3, argsAt, hopEnd), label);
     }
   }
 });

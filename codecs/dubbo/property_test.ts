@@ -2,6 +2,7 @@
 import fc from "fast-check";
 import assert from "node:assert/strict";
 import type { DecodeResult } from "../codec.ts";
+import { hessianValue } from "./_arbitraries.ts";
 import { concat, dubboFrame, hessianBody, requestFrame } from "./_testing.ts";
 import { dubboCodec } from "./mod.ts";
 
@@ -16,26 +17,13 @@ const attachmentsArb = fc.dictionary(key, text, { maxKeys: 6 });
 const mutationArb = fc.dictionary(key, text, { minKeys: 1, maxKeys: 4 });
 
 /** Values hessian.js can write, nested: the arguments a walker must step over. */
-const { value } = fc.letrec<{ value: unknown }>((tie) => ({
-  value: fc.oneof(
-    { depthSize: "small", withCrossShrink: true },
-    fc.constant(null),
-    fc.boolean(),
-    fc.integer(),
-    fc.double({ noNaN: true, noDefaultInfinity: true }),
-    fc.integer({ min: -(2 ** 52), max: 2 ** 52 }).map(($) => ({ $class: "long", $ })),
-    fc.integer({ min: -(2 ** 40), max: 2 ** 40 }).map((ms) => new Date(ms)),
-    text,
-    fc.uint8Array({ maxLength: 40 }),
-    fc.array(tie("value"), { maxLength: 9 }),
-    fc.dictionary(key, tie("value"), { maxKeys: 4 }),
-    fc.tuple(
-      fc.constantFrom("com.a.A", "com.a.B"),
-      fc.dictionary(key, tie("value"), { maxKeys: 3 }),
-    )
-      .map(([cls, fields]) => ({ $class: cls, $: fields })),
-  ),
-}));
+const value = hessianValue({
+  text,
+  key,
+  field: key,
+  classes: ["com.a.A", "com.a.B"],
+  maxBinary: 40,
+});
 
 function metadataOf(result: DecodeResult): Record<string, string> {
   if (result.kind !== "message") assert.fail(JSON.stringify(result));

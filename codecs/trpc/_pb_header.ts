@@ -6,7 +6,7 @@
  * @module
  */
 import { HEADER_FIELDS, type MetadataRanges } from "./_metadata.ts";
-import { LEN, utf8, VARINT, WireReader } from "./_wire.ts";
+import { LEN, VARINT, WireReader } from "./_wire.ts";
 
 /** The numbers a proxy needs from a tRPC header (0 when absent) and its string ranges. */
 export interface HeaderFacts extends MetadataRanges {
