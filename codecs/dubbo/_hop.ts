@@ -38,6 +38,12 @@ let structural = 0;
 /** Where the map read by the last successful {@link hopAttachments} ends. */
 export let hopEnd = 0;
 
+/**
+ * The lengths of the keys {@link hopAttachments} recorded last, as a bit mask: bit
+ * `length % 32` is set for each (lookups of other lengths can skip the entries).
+ */
+export let hopKeyLengths = 0;
+
 /** Starts counting for a walk whose span is checked by {@link hopVerified}. */
 export function hopBegin(): void {
   structural = 0;
@@ -297,6 +303,7 @@ export function hopAttachments(
   p: number,
   entries: EntryRanges,
 ): number {
+  hopKeyLengths = 0;
   if (p >= end) {
     hopEnd = p;
     return 0;
@@ -305,12 +312,14 @@ export function hopAttachments(
   p++;
   let high = 0;
   let n = 0;
+  let lengths = 0;
   for (;;) {
     if (p >= end) return -1;
     const keyAt = p;
     const tag = b[p];
     if (tag === 0x5a) {
       hopEnd = p + 1;
+      hopKeyLengths = lengths;
       structural += high;
       return n;
     }
@@ -349,6 +358,7 @@ export function hopAttachments(
       continue;
     }
     if (p > end) return -1;
+    lengths |= 1 << ((valueAt - chars) & 31);
     entries[n] = keyAt;
     entries[n + 1] = chars;
     entries[n + 2] = valueAt;

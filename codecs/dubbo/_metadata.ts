@@ -50,10 +50,13 @@ export class DubboMetadata extends LazyMetadata {
   readonly #count: number;
   readonly #words: Int32Array;
   readonly #shift: number;
+  readonly #keyLengths: number;
 
   /**
    * `head` is undefined for responses; the first `count` numbers of `entries` as recorded
-   * by the attachment walk; `words` and `shift` are the word view of `frame`.
+   * by the attachment walk; `words` and `shift` are the word view of `frame`; bit
+   * `length % 32` of `keyLengths` is set for the length of every key that is one compact
+   * ASCII string, and when any key is not (-1 sets every bit).
    */
   constructor(
     frame: Uint8Array,
@@ -62,6 +65,7 @@ export class DubboMetadata extends LazyMetadata {
     count: number,
     words: Int32Array,
     shift: number,
+    keyLengths: number,
   ) {
     super();
     this.#frame = frame;
@@ -70,6 +74,7 @@ export class DubboMetadata extends LazyMetadata {
     this.#count = count;
     this.#words = words;
     this.#shift = shift;
+    this.#keyLengths = keyLengths;
   }
 
   protected override lookup(key: string): string | undefined {
@@ -77,8 +82,10 @@ export class DubboMetadata extends LazyMetadata {
     const b = this.#frame;
     const n = key.length;
     const first = n === 0 ? 0 : key.charCodeAt(0) | 0x20;
-    // The last entry with the key wins, as `Map.set` in wire order would have it.
-    for (let i = this.#count - ENTRY; i >= 0; i -= ENTRY) {
+    // The last entry with the key wins, as `Map.set` in wire order would have it. No key of
+    // the length asked for: no entry to read.
+    const start = (this.#keyLengths & (1 << (n & 31))) === 0 ? -1 : this.#count - ENTRY;
+    for (let i = start; i >= 0; i -= ENTRY) {
       const chars = e[i + 1];
       // The common misses: an ASCII key of another length, or another first letter.
       if (chars >= 0 && (e[i + 2] - chars !== n || (n !== 0 && (b[chars] | 0x20) !== first))) {

@@ -15,7 +15,7 @@ import { type DubboDetail, readAttachments } from "./attachments.ts";
 import { HEADER_SIZE } from "./header.ts";
 import { HessianReader } from "./hessian_reader.ts";
 import { skipValue } from "./hessian_walker.ts";
-import { hopAttachments, hopBegin, hopEnd, hopValues, hopVerified } from "./_hop.ts";
+import { hopAttachments, hopBegin, hopEnd, hopKeyLengths, hopValues, hopVerified } from "./_hop.ts";
 import { wordView } from "./_utf8.ts";
 
 /**
@@ -68,6 +68,7 @@ export function decodeRequestBody(frame: Uint8Array, flag: number, optimistic = 
   let attachmentStart = -1;
   let count = -1;
   let attachmentEnd = 0;
+  let keyLengths = -1; // unknown: every lookup reads the entries
   if (hop) {
     hopBegin();
     attachmentStart = hopValues(frame, end, classes, argsAt, head.params);
@@ -75,11 +76,13 @@ export function decodeRequestBody(frame: Uint8Array, flag: number, optimistic = 
       classCount = classes.length;
       count = hopAttachments(frame, end, classes, attachmentStart, entries);
       attachmentEnd = hopEnd;
+      keyLengths = hopKeyLengths;
     }
     if (count >= 0 && !hopVerified(frame, words, shift, argsAt, attachmentEnd)) count = -1;
     head.hopped(count >= 0);
   }
   if (count < 0) {
+    keyLengths = -1;
     const r = new HessianReader(frame, argsAt, end, [], words);
     for (let i = 0; i < head.params; i++) {
       if (!skipValue(r)) return failed(r, "request", `argument ${i + 1} of ${head.params}`);
@@ -93,7 +96,7 @@ export function decodeRequestBody(frame: Uint8Array, flag: number, optimistic = 
   }
   return {
     ok: true,
-    metadata: new DubboMetadata(frame, head, entries, count, words, shift),
+    metadata: new DubboMetadata(frame, head, entries, count, words, shift, keyLengths),
     head,
     codec: "dubbo",
     kind: "request",
@@ -168,7 +171,7 @@ export function decodeResponseBody(frame: Uint8Array, flag: number): BodyResult 
   if (count < 0) return failed(r, "response", "the attachments");
   return {
     ok: true,
-    metadata: new DubboMetadata(frame, undefined, entries, count, r.words, r.shift),
+    metadata: new DubboMetadata(frame, undefined, entries, count, r.words, r.shift, -1),
     head: undefined,
     codec: "dubbo",
     kind: "response",
