@@ -50,6 +50,41 @@ async function run(command: string, args: string[]): Promise<string> {
   return text.decode(out.stdout);
 }
 
+/** One request the Java peer wrote, and what it says it wrote. */
+export interface JavaRequest {
+  readonly frame: Uint8Array;
+  readonly path: string;
+  readonly version: string;
+  readonly method: string;
+  readonly attachments: Record<string, string>;
+}
+
+/**
+ * Has the Java peer write requests as a Java Dubbo consumer does, with arguments of many
+ * Java types (beans with cycles, enums, BigDecimal, dates, typed arrays, lists of every
+ * length, sorted and hash maps, chunked strings and binary, Chinese text).
+ */
+export async function javaWrites(): Promise<JavaRequest[]> {
+  const classes = await compile();
+  const dir = await Deno.makeTempDir({ prefix: "dubbo-written-" });
+  try {
+    const out = await run("java", [
+      ...OPENS,
+      "-cp",
+      `${HESSIAN_JAR}:${classes}`,
+      "DubboPeer",
+      "--write",
+      dir,
+    ]);
+    const lines = out.trim().split("\n").map((line) => JSON.parse(line));
+    return await Promise.all(
+      lines.map(async (line, i) => ({ ...line, frame: await Deno.readFile(`${dir}/${i}.bin`) })),
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
 /**
  * Has the Java peer read `frames` (one JVM for all) and returns what it read of each, as
  * parsed JSON; a frame it cannot read fails the whole call with its error.

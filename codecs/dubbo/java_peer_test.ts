@@ -8,7 +8,8 @@
 import fc from "fast-check";
 import assert from "node:assert/strict";
 import type { CodecError, Message } from "../codec.ts";
-import { javaPeerMissing, javaReads } from "../../tests/java_dubbo_peer.ts";
+import { javaPeerMissing, javaReads, javaWrites } from "../../tests/java_dubbo_peer.ts";
+import { BodyResult, decodeRequestBody } from "./body.ts";
 import {
   dubboFrame,
   expectMessage,
@@ -170,3 +171,40 @@ Deno.test({
     });
   },
 });
+
+Deno.test({
+  name: "requests a Java Dubbo consumer writes decode exactly, and survive a rewrite",
+  ignore,
+  async fn() {
+    const requests = await javaWrites();
+    assert.ok(requests.length >= 7);
+    const mutation = { "x-request-id": "r-1", group: "green" };
+    const rewritten: Uint8Array[] = [];
+    for (const { frame, path, version, method, attachments } of requests) {
+      const message = expectMessage(dubboCodec.decode(frame));
+      assert.deepEqual(
+        Object.fromEntries(message.metadata),
+        { interface: path, method, version, ...attachments },
+        method,
+      );
+      assert.equal(message.operation, `${path}/${method}`);
+      // The optimistic walk and the exact one agree on Java's bytes.
+      const walks = [true, false].map((optimistic) => decodeRequestBody(frame, 0xc2, optimistic));
+      assert.deepEqual(walks.map(walkSummary), walks.map(() => walkSummary(walks[1])), method);
+      rewritten.push(mutated(frame, mutation));
+    }
+    // Java reads the rewritten requests with the same arguments and the merged attachments.
+    const before = await javaReads(requests.map((r) => r.frame));
+    const after = await javaReads(rewritten);
+    for (const [i, { method, attachments }] of requests.entries()) {
+      assert.deepEqual(after[i].arguments, before[i].arguments, method);
+      assert.deepEqual(after[i].attachments, { ...attachments, ...mutation }, method);
+    }
+  },
+});
+
+function walkSummary(result: BodyResult): unknown {
+  if (!result.ok) return result;
+  const { metadata, head: _, classes, ...detail } = result;
+  return { metadata: [...metadata], classes: [...classes], ...detail };
+}
