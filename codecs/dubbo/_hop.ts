@@ -11,9 +11,11 @@
  * characters is non-ASCII, so every hop was exact, and so was the walk: the first hop that
  * were wrong would have had a non-ASCII byte among the units it hopped over (a string that
  * is not ASCII has one among its first `units` bytes). When they differ, when a form this
- * walk leaves to the exact one appears (chunked strings and binary, typed maps, `O`, `V`,
- * `X`, `U`, `W` and `Q` values, long class headers), or when anything is malformed, the
- * caller walks the same bytes exactly, which also finds the precise error.
+ * walk leaves to the exact one appears (chunked strings, binary longer than 15 bytes, class
+ * definitions with long headers), or when anything is malformed, the caller walks the same
+ * bytes exactly, which also finds the precise error. Every container form is read here:
+ * maps (`H`, `M`), lists (compact, `V`, `X`, `U`, `W`), objects (compact, `O`) and `Q`
+ * references.
  *
  * @module
  */

@@ -147,38 +147,8 @@ const HIGH_BITS = 0x80808080 | 0;
 /** Runs shorter than this are compared byte by byte: the word loop costs more to set up. */
 const WORD_RUN = 16;
 
-/** Whether words hold their bytes lowest first, as {@link isAsciiRun} assumes. */
+/** Whether words hold their bytes lowest first, as the word-wise scans assume. */
 const LITTLE_ENDIAN = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
-
-/**
- * Whether the bytes `b[i, stop)` are all ASCII, reading the words of `w` (the
- * {@link wordView} of `b`, whose byte `i` is word byte `i + shift`) that hold them, the bytes
- * outside the run masked off: even a short string costs one or two loads.
- */
-export function isAsciiRun(
-  b: Uint8Array,
-  w: Int32Array,
-  shift: number,
-  i: number,
-  stop: number,
-): boolean {
-  if (i >= stop) return true;
-  const first = i + shift;
-  const last = stop - 1 + shift;
-  const k0 = first >>> 2;
-  const k1 = last >>> 2;
-  if (k1 >= w.length || !LITTLE_ENDIAN) {
-    let acc = 0;
-    while (i < stop) acc |= b[i++];
-    return acc < 0x80;
-  }
-  const low = 0x80808080 << ((first & 3) << 3);
-  const high = 0x80808080 >>> ((3 - (last & 3)) << 3);
-  if (k0 === k1) return (w[k0] & low & high) === 0;
-  let acc = w[k0] & low;
-  for (let k = k0 + 1; k < k1; k++) acc |= w[k];
-  return ((acc | (w[k1] & high)) & 0x80808080) === 0;
-}
 
 /**
  * Whether `a[aAt, aAt + n)` equals `b[bAt, bAt + n)` (the two may be the same array); `aw`,
@@ -230,34 +200,6 @@ export function equalBytes(
   }
   for (; i < n; i++) if (a[aAt + i] !== b[bAt + i]) return false;
   return true;
-}
-
-/**
- * Where the Hessian string at `b[p]` (with `p < end`) ends if it is one compact chunk (tags
- * 0x00-0x1f and 0x30-0x33) of ASCII characters, wholly before `end`; -1 for any other
- * string, which the caller reads with the full rules. The hot path of every string skip;
- * `w` and `shift` are the {@link wordView} of `b`.
- */
-export function compactAsciiEnd(
-  b: Uint8Array,
-  w: Int32Array,
-  shift: number,
-  p: number,
-  end: number,
-): number {
-  const tag = b[p];
-  let i: number;
-  let stop: number;
-  if (tag < 0x20) {
-    i = p + 1;
-    stop = i + tag;
-  } else if (tag >= 0x30 && tag <= 0x33 && p + 1 < end) {
-    i = p + 2;
-    stop = i + (((tag - 0x30) << 8) | b[p + 1]);
-  } else {
-    return -1;
-  }
-  return stop <= end && isAsciiRun(b, w, shift, i, stop) ? stop : -1;
 }
 
 /** Where the characters of the compact string at `b[p]` start. */

@@ -108,7 +108,10 @@ export class HessianReader {
     return stop <= this.asciiTo;
   }
 
-  /** Where the compact ASCII string at `p` ends, or -1 (see `compactAsciiEnd`). */
+  /**
+   * Where the string at `p` ends if it is one compact chunk (tags 0x00-0x1f and 0x30-0x33)
+   * of ASCII characters, wholly before `end`; -1 for any other string.
+   */
   asciiStringEnd(p: number): number {
     if (p >= this.end) return -1;
     const b = this.bytes;
