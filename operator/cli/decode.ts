@@ -7,8 +7,11 @@
  */
 import { type Codec, defaultRegistry, type Message, type Side } from "../../codecs/mod.ts";
 import type { Command, CommandIo } from "./command.ts";
+import { resolve } from "node:path";
+import { pathToFileURL } from "node:url";
 
 const USAGE = `Usage: deno task aeraki decode --protocol PROTOCOL [--side request|response] FILE|-
+       deno task aeraki decode --codec MODULE [--side request|response] FILE|-
 
 Decodes the bytes of FILE (or standard input for -) as a stream of messages of PROTOCOL, the
 way the MetaProtocol proxy does, and prints one JSON line per message:
@@ -18,6 +21,9 @@ frame's length in bytes. Stream frames (tRPC) also carry "streamId".
 
 Options:
   --protocol P   dubbo, thrift or trpc (or a codec name such as aeraki.meta_protocol.codec.trpc)
+  --codec M      a TypeScript or JavaScript module whose default export (or export "codec") is a
+                 codec of your own (see codecs/codec.ts and examples/codecs/kv_codec.ts); it is
+                 added to the built-in codecs, and is the one used when --protocol is not given
   --side S       request (default) for client-to-server bytes, response for server-to-client
 
 Exit status: 0 when every byte decoded, 1 on invalid input (the reason and absolute byte offset
@@ -85,13 +91,15 @@ export function messageLine(message: Message): string {
 }
 
 interface DecodeArgs {
-  readonly protocol: string;
+  readonly protocol: string | undefined;
+  readonly codec: string | undefined;
   readonly side: Side;
   readonly file: string;
 }
 
 function parseArgs(args: readonly string[]): DecodeArgs | string {
   let protocol: string | undefined;
+  let codec: string | undefined;
   let side: string = "request";
   const files: string[] = [];
   for (let i = 0; i < args.length; i++) {
@@ -99,20 +107,23 @@ function parseArgs(args: readonly string[]): DecodeArgs | string {
     const [flag, inline] = arg.startsWith("--") && arg.includes("=")
       ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)]
       : [arg, undefined];
-    if (flag === "--protocol" || flag === "--side") {
+    if (flag === "--protocol" || flag === "--side" || flag === "--codec") {
       const value = inline ?? args[++i];
       if (value === undefined) return `option "${flag}" needs a value`;
       if (flag === "--protocol") protocol = value;
+      else if (flag === "--codec") codec = value;
       else side = value;
     } else if (arg.startsWith("-") && arg !== "-") return `unknown option "${arg}"`;
     else files.push(arg);
   }
-  if (protocol === undefined) return `give the protocol with --protocol`;
+  if (protocol === undefined && codec === undefined) {
+    return `give the protocol with --protocol, or a codec module with --codec`;
+  }
   if (side !== "request" && side !== "response") {
     return `side is "${side}", expected "request" or "response"`;
   }
   if (files.length !== 1) return `give exactly one FILE or - (got ${files.length})`;
-  return { protocol, side, file: files[0] };
+  return { protocol, codec, side, file: files[0] };
 }
 
 async function run(args: readonly string[], io: CommandIo): Promise<number> {
@@ -126,7 +137,18 @@ async function run(args: readonly string[], io: CommandIo): Promise<number> {
     return 2;
   }
   const registry = defaultRegistry();
-  const codec = registry.forProtocol(parsed.protocol) ?? registry.get(parsed.protocol);
+  let own: Codec | undefined;
+  if (parsed.codec !== undefined) {
+    const loaded = await loadCodec(parsed.codec);
+    if (typeof loaded === "string") {
+      io.err(`Cannot decode: ${loaded}\n`);
+      return 2;
+    }
+    registry.register(own = loaded);
+  }
+  const codec = parsed.protocol === undefined
+    ? own
+    : registry.forProtocol(parsed.protocol) ?? registry.get(parsed.protocol);
   if (codec === undefined) {
     const known = registry.protocols().join(", ");
     io.err(`Cannot decode: unknown protocol "${parsed.protocol}" (known: ${known})\n`);
@@ -147,4 +169,31 @@ async function run(args: readonly string[], io: CommandIo): Promise<number> {
     return 1;
   }
   return 0;
+}
+
+/**
+ * Imports the codec module at `path` (relative to the working directory) and checks that its
+ * default export, or its export `codec`, has the shape of a {@link Codec}; or says why not.
+ */
+async function loadCodec(path: string): Promise<Codec | string> {
+  let module: Record<string, unknown>;
+  try {
+    module = await import(pathToFileURL(resolve(path)).href);
+  } catch (e) {
+    return `cannot load codec module "${path}": ${e instanceof Error ? e.message : String(e)}`;
+  }
+  const candidate = (module.default ?? module.codec) as Partial<Codec> | undefined;
+  if (candidate === undefined || candidate === null || typeof candidate !== "object") {
+    return `codec module "${path}" exports no codec (export it as default, or as "codec")`;
+  }
+  const missing = [
+    ...(["name", "protocol"] as const).filter((k) => typeof candidate[k] !== "string"),
+    ...(["decode", "encode", "errorReply", "heartbeatReply"] as const).filter((k) =>
+      typeof candidate[k] !== "function"
+    ),
+  ];
+  if (missing.length > 0) {
+    return `the codec of "${path}" lacks ${missing.join(", ")} (see codecs/codec.ts)`;
+  }
+  return candidate as Codec;
 }

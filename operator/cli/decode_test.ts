@@ -4,6 +4,7 @@ import { memoryIo } from "./command.ts";
 import { decodeCommand } from "./decode.ts";
 import { main } from "./main.ts";
 import { requestFrame as dubboRequest } from "../../codecs/dubbo/_testing.ts";
+import { kvFrame } from "../../examples/codecs/kv_codec.ts";
 import {
   bytes,
   requestFrame,
@@ -182,4 +183,52 @@ Deno.test("main() loads decode lazily and prints its usage", async () => {
   const io = memoryIo();
   assert.equal(await main(["help", "decode"], io), 0);
   assert.match(io.stdout(), /^Usage: deno task aeraki decode --protocol/);
+});
+
+Deno.test("decodeCommand decodes with a codec module of the user's own (--codec)", async () => {
+  const module = new URL("../../examples/codecs/kv_codec.ts", import.meta.url).pathname;
+  const stream = concat(
+    kvFrame(1, 7, [["Service", "Greeter"], ["method", "Hello"]], bytes("{}")),
+    kvFrame(3, 8, []),
+  );
+  const { code, lines, stderr } = await decode(["--codec", module, "-"], stream);
+  assert.equal(stderr, "");
+  assert.equal(code, 0);
+  assert.deepEqual(lines, [
+    {
+      type: "request",
+      requestId: "7",
+      status: "ok",
+      metadata: { service: "Greeter", method: "Hello" },
+      size: 47,
+    },
+    { type: "heartbeat", requestId: "8", status: "ok", metadata: {}, size: 14 },
+  ]);
+  // Named by its protocol beside the built-in ones, and the built-ins still answer.
+  assert.equal((await decode(["--codec", module, "--protocol", "kv", "-"], stream)).code, 0);
+  const dubbo = await decode(["--codec", module, "--protocol", "dubbo", "-"], dubboRequest({}));
+  assert.equal(dubbo.lines[0].metadata.method, "sayHello");
+});
+
+Deno.test("decodeCommand says what is wrong with a codec module", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(`${dir}/none.ts`, "export const x = 1;\n");
+    await Deno.writeTextFile(
+      `${dir}/half.ts`,
+      'export default { name: "n", protocol: "p", decode() {} };\n',
+    );
+    const cases: [string, RegExp][] = [
+      [`${dir}/missing.ts`, /cannot load codec module ".*missing\.ts"/],
+      [`${dir}/none.ts`, /exports no codec \(export it as default, or as "codec"\)/],
+      [`${dir}/half.ts`, /lacks encode, errorReply, heartbeatReply/],
+    ];
+    for (const [path, expected] of cases) {
+      const { code, stderr } = await decode(["--codec", path, "-"]);
+      assert.equal(code, 2, path);
+      assert.match(stderr, expected);
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
