@@ -7,11 +7,13 @@
  */
 import { type Codec, defaultRegistry, type Message, type Side } from "../../codecs/mod.ts";
 import type { Command, CommandIo } from "./command.ts";
+import { isCapture, tcpStreams } from "./capture.ts";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 
 const USAGE = `Usage: deno task aeraki decode --protocol PROTOCOL [--side request|response] FILE|-
        deno task aeraki decode --codec MODULE [--side request|response] FILE|-
+       deno task aeraki decode --protocol PROTOCOL [--port PORT] CAPTURE.pcap|CAPTURE.pcapng
 
 Decodes the bytes of FILE (or standard input for -) as a stream of messages of PROTOCOL, the
 way the MetaProtocol proxy does, and prints one JSON line per message:
@@ -19,12 +21,20 @@ way the MetaProtocol proxy does, and prints one JSON line per message:
 requestId is a decimal string (Dubbo ids are 64-bit, beyond exact JSON numbers); size is the
 frame's length in bytes. Stream frames (tRPC) also carry "streamId".
 
+A packet capture (pcap from tcpdump, pcapng from Wireshark or dumpcap) is read as TCP
+connections: each direction is reassembled and decoded, requests from the client, responses
+from the server, and the lines come in capture order with "connection" (client > server),
+"side" and "time" (seconds). The client is the side that opened the connection; for
+connections whose opening the capture missed, --port names the server's port (by default the
+lower port).
+
 Options:
   --protocol P   dubbo, thrift or trpc (or a codec name such as aeraki.meta_protocol.codec.trpc)
   --codec M      a TypeScript or JavaScript module whose default export (or export "codec") is a
                  codec of your own (see codecs/codec.ts and examples/codecs/kv_codec.ts); it is
                  added to the built-in codecs, and is the one used when --protocol is not given
   --side S       request (default) for client-to-server bytes, response for server-to-client
+  --port N       in a capture, the server port of connections whose opening it missed
 
 Exit status: 0 when every byte decoded, 1 on invalid input (the reason and absolute byte offset
 go to standard error; a frame cut off at the end counts), 2 on bad arguments.`;
@@ -94,12 +104,14 @@ interface DecodeArgs {
   readonly protocol: string | undefined;
   readonly codec: string | undefined;
   readonly side: Side;
+  readonly port: number | undefined;
   readonly file: string;
 }
 
 function parseArgs(args: readonly string[]): DecodeArgs | string {
   let protocol: string | undefined;
   let codec: string | undefined;
+  let port: string | undefined;
   let side: string = "request";
   const files: string[] = [];
   for (let i = 0; i < args.length; i++) {
@@ -107,11 +119,12 @@ function parseArgs(args: readonly string[]): DecodeArgs | string {
     const [flag, inline] = arg.startsWith("--") && arg.includes("=")
       ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)]
       : [arg, undefined];
-    if (flag === "--protocol" || flag === "--side" || flag === "--codec") {
+    if (flag === "--protocol" || flag === "--side" || flag === "--codec" || flag === "--port") {
       const value = inline ?? args[++i];
       if (value === undefined) return `option "${flag}" needs a value`;
       if (flag === "--protocol") protocol = value;
       else if (flag === "--codec") codec = value;
+      else if (flag === "--port") port = value;
       else side = value;
     } else if (arg.startsWith("-") && arg !== "-") return `unknown option "${arg}"`;
     else files.push(arg);
@@ -123,7 +136,14 @@ function parseArgs(args: readonly string[]): DecodeArgs | string {
     return `side is "${side}", expected "request" or "response"`;
   }
   if (files.length !== 1) return `give exactly one FILE or - (got ${files.length})`;
-  return { protocol, codec, side, file: files[0] };
+  const portNumber = port === undefined ? undefined : Number(port);
+  if (
+    portNumber !== undefined &&
+    !(Number.isInteger(portNumber) && portNumber > 0 && portNumber < 65536)
+  ) {
+    return `port is "${port}", expected a number between 1 and 65535`;
+  }
+  return { protocol, codec, side, port: portNumber, file: files[0] };
 }
 
 async function run(args: readonly string[], io: CommandIo): Promise<number> {
@@ -162,6 +182,7 @@ async function run(args: readonly string[], io: CommandIo): Promise<number> {
     io.err(`Cannot read "${label}": ${e instanceof Error ? e.message : String(e)}\n`);
     return 1;
   }
+  if (isCapture(input)) return decodeCapture(codec, input, label, parsed.port, io);
   const { frames, problem } = decodeStream(codec, input, parsed.side);
   for (const { message } of frames) io.out(messageLine(message) + "\n");
   if (problem) {
@@ -169,6 +190,54 @@ async function run(args: readonly string[], io: CommandIo): Promise<number> {
     return 1;
   }
   return 0;
+}
+
+/** Decodes every TCP stream of a capture and prints the messages in capture order. */
+function decodeCapture(
+  codec: Codec,
+  input: Uint8Array,
+  label: string,
+  port: number | undefined,
+  io: CommandIo,
+): number {
+  const streams = tcpStreams(input, port);
+  if (typeof streams === "string") {
+    io.err(`Cannot read capture "${label}": ${streams}\n`);
+    return 1;
+  }
+  const lines: { seconds: number; order: number; text: string }[] = [];
+  let failed = false;
+  for (const stream of streams) {
+    const connection = `${stream.client} > ${stream.server}`;
+    const { frames, problem } = decodeStream(codec, stream.bytes, stream.side);
+    for (const { message, offset } of frames) {
+      const seconds = timeAt(stream.times, offset);
+      const line = JSON.parse(messageLine(message));
+      const time = Number(seconds.toFixed(6));
+      const text = JSON.stringify({ ...line, connection, side: stream.side, time });
+      lines.push({ seconds, order: lines.length, text });
+    }
+    const where = `${label}: ${connection} (${stream.side}s)`;
+    if (problem) io.err(`${where}: byte ${problem.offset}: ${problem.reason}\n`);
+    if (stream.problem) io.err(`${where}: ${stream.problem}\n`);
+    failed ||= problem !== undefined || stream.problem !== undefined;
+  }
+  lines.sort((a, b) => a.seconds - b.seconds || a.order - b.order);
+  for (const { text } of lines) io.out(text + "\n");
+  if (streams.length === 0) io.err(`${label}: the capture holds no TCP data\n`);
+  return failed ? 1 : 0;
+}
+
+/** When the segment holding byte `offset` of a stream was captured. */
+function timeAt(times: readonly (readonly [number, number])[], offset: number): number {
+  let lo = 0;
+  let hi = times.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (times[mid][0] <= offset) lo = mid;
+    else hi = mid - 1;
+  }
+  return times.length === 0 ? 0 : times[lo][1];
 }
 
 /**

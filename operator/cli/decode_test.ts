@@ -3,7 +3,12 @@ import thrift from "thrift";
 import { memoryIo } from "./command.ts";
 import { decodeCommand } from "./decode.ts";
 import { main } from "./main.ts";
-import { requestFrame as dubboRequest } from "../../codecs/dubbo/_testing.ts";
+import {
+  dubboFrame,
+  hessianBody,
+  requestFrame as dubboRequest,
+} from "../../codecs/dubbo/_testing.ts";
+import { ACK, ethernet, SYN } from "./_capture_testing.ts";
 import { kvFrame } from "../../examples/codecs/kv_codec.ts";
 import {
   bytes,
@@ -228,6 +233,51 @@ Deno.test("decodeCommand says what is wrong with a codec module", async () => {
       assert.equal(code, 2, path);
       assert.match(stderr, expected);
     }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("decodeCommand reads a capture: connections, capture order, and what it misses", async () => {
+  const client = "10.1.0.5:43210";
+  const server = "10.1.0.9:20880";
+  const request = (id: bigint) => [...dubboRequest({ attachments: { n: String(id) } }, id)];
+  const response = (
+    id: bigint,
+  ) => [...dubboFrame(0x02, 20, id, hessianBody(4, "ok", { n: String(id) }))];
+  const capture = ethernet([
+    { src: client, dst: server, seq: 1000, flags: SYN, time: 1 },
+    { src: server, dst: client, seq: 5000, flags: SYN | ACK, time: 1.1 },
+    { src: client, dst: server, seq: 1001, data: request(1n), time: 2 },
+    { src: server, dst: client, seq: 5001, data: response(1n), time: 3 },
+    { src: client, dst: server, seq: 1001 + request(1n).length, data: request(2n), time: 4 },
+  ]);
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.writeFile(`${dir}/calls.pcap`, capture);
+    const { code, lines, stderr } = await decode(["--protocol", "dubbo", `${dir}/calls.pcap`]);
+    assert.equal(stderr, "");
+    assert.equal(code, 0);
+    assert.deepEqual(
+      lines.map((l) => [l.time, l.side, l.type, l.requestId, l.metadata.n, l.connection]),
+      [
+        [2, "request", "request", "1", "1", `${client} > ${server}`],
+        [3, "response", "response", "1", "1", `${client} > ${server}`],
+        [4, "request", "request", "2", "2", `${client} > ${server}`],
+      ],
+    );
+    // A response whose first packet the capture lost: the rest cannot be framed.
+    const lossy = ethernet([
+      { src: server, dst: client, seq: 7000, data: response(3n).slice(0, 10), time: 1 },
+      { src: server, dst: client, seq: 7020, data: response(3n).slice(20), time: 2 },
+    ]);
+    await Deno.writeFile(`${dir}/lossy.pcap`, lossy);
+    const broken = await decode(["--protocol", "dubbo", "--port", "20880", `${dir}/lossy.pcap`]);
+    assert.equal(broken.code, 1);
+    assert.match(
+      broken.stderr,
+      /lossy\.pcap: 10\.1\.0\.5:43210 > 10\.1\.0\.9:20880 \(responses\): the capture misses 10 bytes after byte 10/,
+    );
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
