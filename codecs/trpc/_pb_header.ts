@@ -209,25 +209,10 @@ export function entryRanges(
   start: number,
   end: number,
 ): { keyStart: number; keyEnd: number; valueStart: number; valueEnd: number } | undefined {
-  const e = new WireReader(buf, start, end);
-  let keyStart = 0;
-  let keyEnd = 0;
-  let valueStart = 0;
-  let valueEnd = 0;
-  while (e.more()) {
-    const at = e.pos;
-    const tag = e.tag();
-    if ((tag >>> 3 === 1 || tag >>> 3 === 2) && (tag & 7) === LEN) {
-      const len = e.length();
-      if (tag >>> 3 === 1) {
-        keyStart = e.pos;
-        keyEnd = e.pos + len;
-      } else {
-        valueStart = e.pos;
-        valueEnd = e.pos + len;
-      }
-      e.pos += len;
-    } else e.skip(tag & 7, tag >>> 3, at);
-  }
-  return e.error === undefined ? { keyStart, keyEnd, valueStart, valueEnd } : undefined;
+  const ranges: number[] = [];
+  const r = new WireReader(buf, start, end);
+  readEntry(r, end, ranges);
+  if (r.error !== undefined) return undefined;
+  const [keyStart, keyEnd, valueStart, valueEnd] = ranges;
+  return { keyStart, keyEnd, valueStart, valueEnd };
 }

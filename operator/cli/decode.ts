@@ -87,8 +87,8 @@ export function decodeStream(codec: Codec, input: Uint8Array, side: Side): Decod
   return { frames };
 }
 
-/** The JSON line printed for one message. */
-export function messageLine(message: Message): string {
+/** The fields of the JSON line printed for one message. */
+export function messageFields(message: Message): Record<string, unknown> {
   const line: Record<string, unknown> = {
     type: message.type,
     requestId: message.requestId.toString(),
@@ -97,7 +97,12 @@ export function messageLine(message: Message): string {
     size: message.frame.length,
   };
   if (message.type.startsWith("stream_")) line.streamId = message.streamId;
-  return JSON.stringify(line);
+  return line;
+}
+
+/** The JSON line printed for one message. */
+export function messageLine(message: Message): string {
+  return JSON.stringify(messageFields(message));
 }
 
 interface DecodeArgs {
@@ -212,9 +217,13 @@ function decodeCapture(
     const { frames, problem } = decodeStream(codec, stream.bytes, stream.side);
     for (const { message, offset } of frames) {
       const seconds = timeAt(stream.times, offset);
-      const line = JSON.parse(messageLine(message));
       const time = Number(seconds.toFixed(6));
-      const text = JSON.stringify({ ...line, connection, side: stream.side, time });
+      const text = JSON.stringify({
+        ...messageFields(message),
+        connection,
+        side: stream.side,
+        time,
+      });
       lines.push({ seconds, order: lines.length, text });
     }
     const where = `${label}: ${connection} (${stream.side}s)`;
