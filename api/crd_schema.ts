@@ -47,9 +47,11 @@ const SPECS: Readonly<Record<AerakiKind, Schema.Top>> = {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { crdSchema } from "./crd_schema.ts";
  * const schema = crdSchema("MetaRouter");
- * schema.type; // "object"
+ * assert.equal(schema.type, "object");
+ * assert.deepEqual(Object.keys(schema.properties ?? {}), ["apiVersion", "kind", "metadata", "spec", "status"]);
  * ```
  */
 export function crdSchema(kind: AerakiKind): JsonSchemaNode {

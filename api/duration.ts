@@ -23,10 +23,11 @@ const PART = /([0-9]*\.?[0-9]*)(ns|us|µs|ms|s|m|h)/y;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseDuration } from "./duration.ts";
- * parseDuration("1.5s"); // 1500
- * parseDuration("1m30s"); // 90000
- * parseDuration("soon"); // undefined
+ * assert.equal(parseDuration("1.5s"), 1500);
+ * assert.equal(parseDuration("1m30s"), 90000);
+ * assert.equal(parseDuration("soon"), undefined);
  * ```
  */
 export function parseDuration(text: string): number | undefined {

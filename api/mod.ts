@@ -10,6 +10,7 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { decodeObject, formatProblem } from "./mod.ts";
  * const result = decodeObject({
  *   apiVersion: "metaprotocol.aeraki.io/v1alpha1",
@@ -17,8 +18,9 @@
  *   metadata: { name: "r", namespace: "demo" },
  *   spec: { hosts: ["svc.demo.svc.cluster.local"] },
  * });
- * if (!result.ok) result.problems.map(formatProblem);
- * // ["spec: Add routes, a localRateLimit or a globalRateLimit: the MetaRouter does nothing"]
+ * assert.deepEqual(result.ok ? [] : result.problems.map(formatProblem), [
+ *   "spec: Add routes, a localRateLimit or a globalRateLimit: the MetaRouter does nothing",
+ * ]);
  * ```
  *
  * @module

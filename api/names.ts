@@ -22,9 +22,13 @@ export function isDns1123Label(value: string): boolean {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { fqdnProblem } from "./names.ts";
- * fqdnProblem("reviews.default.svc.cluster.local"); // undefined
- * fqdnProblem("a.123"); // "Fix the host \"a.123\": its top-level label \"123\" cannot be all digits"
+ * assert.equal(fqdnProblem("reviews.default.svc.cluster.local"), undefined);
+ * assert.equal(
+ *   fqdnProblem("a.123"),
+ *   'Fix the host "a.123": its top-level label "123" cannot be all digits',
+ * );
  * ```
  */
 export function fqdnProblem(name: string): string | undefined {

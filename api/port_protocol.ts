@@ -38,10 +38,11 @@ export interface PortProtocolOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { protocolFromPortName } from "./port_protocol.ts";
- * protocolFromPortName("tcp-Dubbo-28001"); // "dubbo"
- * protocolFromPortName("Dubbo"); // undefined
- * protocolFromPortName("tcp-custom", { registered: ["custom"] }); // "custom"
+ * assert.equal(protocolFromPortName("tcp-Dubbo-28001"), "dubbo");
+ * assert.equal(protocolFromPortName("Dubbo"), undefined);
+ * assert.equal(protocolFromPortName("tcp-custom", { registered: ["custom"] }), "custom");
  * ```
  */
 export function protocolFromPortName(
@@ -70,9 +71,13 @@ export type ApplicationProtocolResult =
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { applicationProtocolFromPortName } from "./port_protocol.ts";
- * applicationProtocolFromPortName("tcp-metaprotocol-thrift-hello-server"); // { ok: true, value: "thrift" }
- * applicationProtocolFromPortName("tcp-metaprotocol").ok; // false
+ * assert.deepEqual(applicationProtocolFromPortName("tcp-metaprotocol-thrift-hello-server"), {
+ *   ok: true,
+ *   value: "thrift",
+ * });
+ * assert.equal(applicationProtocolFromPortName("tcp-metaprotocol").ok, false);
  * ```
  */
 export function applicationProtocolFromPortName(name: string): ApplicationProtocolResult {

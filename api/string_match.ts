@@ -39,9 +39,10 @@ export type StringMatchKind = "exact" | "prefix" | "regex" | "present";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { stringMatchKind } from "./string_match.ts";
- * stringMatchKind({}); // "present"
- * stringMatchKind({ exact: "sayHello" }); // "exact"
+ * assert.equal(stringMatchKind({}), "present");
+ * assert.equal(stringMatchKind({ exact: "sayHello" }), "exact");
  * ```
  */
 export function stringMatchKind(m: StringMatch): StringMatchKind {

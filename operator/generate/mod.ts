@@ -9,9 +9,11 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { buildMesh, EMPTY_SNAPSHOT } from "./mod.ts";
  * const out = buildMesh(EMPTY_SNAPSHOT, { rootNamespace: "istio-system" });
- * out.envoyFilters.length; // 0
+ * assert.equal(out.envoyFilters.length, 0);
+ * assert.deepEqual(out.problems, []);
  * ```
  *
  * @module
