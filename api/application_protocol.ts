@@ -5,6 +5,7 @@
  * @module
  */
 import { Schema } from "effect";
+import { doc } from "./_doc.ts";
 import { nonEmptyString } from "./names.ts";
 import { ObjectMeta, Status } from "./object_meta.ts";
 import { closestName } from "./suggest.ts";
@@ -48,13 +49,27 @@ function suggestCodec(codec: string): string {
 
 /** The spec of an ApplicationProtocol: protocol name → codec name (both required). */
 export const ApplicationProtocolSpec = Schema.Struct({
-  protocol: nonEmptyString("the protocol name used in port names"),
+  protocol: nonEmptyString("the protocol name used in port names").check(
+    doc(
+      'The application protocol as service port names spell it: ports named "tcp-metaprotocol-' +
+        "<protocol>-<suffix>\" are handled with this ApplicationProtocol's codec (case-insensitive).",
+    ),
+  ),
   codec: nonEmptyString('the codec name, e.g. "aeraki.meta_protocol.codec.thrift"').check(
     Schema.makeFilter((codec: string) => codecProblem(codec), {
       expected: "a codec the proxy knows",
     }),
+    doc(
+      "The MetaProtocol codec that parses the protocol's frames in the proxy, by its registered " +
+        `name: one of ${KNOWN_CODECS.join(", ")}.`,
+    ),
   ),
-});
+}).check(
+  doc(
+    "Maps an application protocol carried over MetaProtocol to the codec the proxy decodes it " +
+      "with. Dubbo and Thrift are built in; declare others (tRPC, bRPC) here.",
+  ),
+);
 /** The spec of an ApplicationProtocol. */
 export type ApplicationProtocolSpec = typeof ApplicationProtocolSpec.Type;
 

@@ -18,6 +18,9 @@ const UNIT_MS: Readonly<Record<string, number>> = {
 };
 const PART = /([0-9]*\.?[0-9]*)(ns|us|µs|ms|s|m|h)/y;
 
+/** What {@link parseDuration} accepts, as a JSON Schema `pattern` for the CRDs. */
+export const DURATION_PATTERN = "^(0|(([0-9]+(\\.[0-9]*)?|\\.[0-9]+)(ns|us|µs|ms|s|m|h))+)$";
+
 /**
  * Parses a duration string into milliseconds; `undefined` when it is not one.
  *
@@ -70,6 +73,7 @@ function durationProblem(text: string, positive: boolean): string | undefined {
 export const Duration: Schema.String = Schema.String.check(
   Schema.makeFilter((s: string) => durationProblem(s, false), {
     expected: 'a duration such as "100ms"',
+    toJsonSchema: () => ({ pattern: DURATION_PATTERN }),
   }),
 );
 
@@ -77,5 +81,6 @@ export const Duration: Schema.String = Schema.String.check(
 export const PositiveDuration: Schema.String = Schema.String.check(
   Schema.makeFilter((s: string) => durationProblem(s, true), {
     expected: 'a positive duration such as "100ms"',
+    toJsonSchema: () => ({ pattern: DURATION_PATTERN }),
   }),
 );
