@@ -68,10 +68,8 @@ export function crdSchema(kind: AerakiKind): JsonSchemaNode {
         type: "string",
         description: `The kind of this object: "${kind}".`,
       },
-      metadata: {
-        type: "object",
-        description: "Standard object metadata: name, namespace, labels and annotations.",
-      },
+      // The API server documents metadata itself and rejects anything else here.
+      metadata: { type: "object" },
       spec: toStructural(SPECS[kind]),
       status: {
         type: "object",
