@@ -80,20 +80,50 @@ export const Percent = Schema.Struct({
 /** A percentage. */
 export type Percent = typeof Percent.Type;
 
+/**
+ * The weight rule of a route's destinations (the one source of it: the schema and the
+ * constructs both call this): at least one destination, and weights that add up to exactly
+ * 100 when there are several. Returns the problem, or `undefined` when the rule holds.
+ */
+export function weightsProblem(
+  destinations: ReadonlyArray<{ readonly weight?: number }>,
+): string | undefined {
+  if (destinations.length === 0) {
+    return "Add at least one destination: a route must send traffic somewhere";
+  }
+  if (destinations.length === 1) return undefined;
+  const total = destinations.reduce((sum, d) => sum + (d.weight ?? 0), 0);
+  return total === 100
+    ? undefined
+    : `Make the weights add up to 100: they add up to ${total} (${
+      destinations.map((d) => d.weight ?? 0).join(" + ")
+    })`;
+}
+
 const Destinations = Schema.Array(MetaRouteDestination).check(
-  Schema.makeFilter((ds) => {
-    if (ds.length === 0) {
-      return "Add at least one destination: a route must send traffic somewhere";
-    }
-    if (ds.length === 1) return undefined;
-    const total = ds.reduce((sum, d) => sum + (d.weight ?? 0), 0);
-    return total === 100
-      ? undefined
-      : `Make the weights add up to 100: they add up to ${total} (${
-        ds.map((d) => d.weight ?? 0).join(" + ")
-      })`;
-  }),
+  Schema.makeFilter((ds) => weightsProblem(ds)),
 );
+
+/**
+ * The mirror rule of a route (the one source of it): a mirror percentage needs a mirror
+ * destination and lies in (0, 100]. Returns the problem at its field, or `undefined`.
+ */
+export function mirrorProblem(
+  route: { readonly mirror?: unknown; readonly mirrorPercentage?: { readonly value: number } },
+): { readonly path: readonly string[]; readonly issue: string } | undefined {
+  if (route.mirrorPercentage === undefined) return undefined;
+  if (route.mirror === undefined) {
+    return {
+      path: ["mirrorPercentage"],
+      issue: "Add a mirror destination or remove mirrorPercentage: it needs a mirror",
+    };
+  }
+  const v = route.mirrorPercentage.value;
+  return v > 0 && v <= 100 ? undefined : {
+    path: ["mirrorPercentage", "value"],
+    issue: `Use a mirror percentage above 0 and at most 100: got ${v}`,
+  };
+}
 
 /** One route: first match wins; traffic goes to `route`, optionally mirrored and mutated. */
 export const MetaRoute = Schema.Struct({
@@ -130,20 +160,7 @@ export const MetaRoute = Schema.Struct({
     ),
   ),
 }).check(
-  Schema.makeFilter((r) => {
-    if (r.mirrorPercentage === undefined) return undefined;
-    if (r.mirror === undefined) {
-      return {
-        path: ["mirrorPercentage"],
-        issue: "Add a mirror destination or remove mirrorPercentage: it needs a mirror",
-      };
-    }
-    const v = r.mirrorPercentage.value;
-    return v > 0 && v <= 100 ? undefined : {
-      path: ["mirrorPercentage", "value"],
-      issue: `Use a mirror percentage above 0 and at most 100: got ${v}`,
-    };
-  }),
+  Schema.makeFilter((r) => mirrorProblem(r)),
   doc("A routing rule: which requests it takes and where they go."),
 );
 /** One route of a MetaRouter. */

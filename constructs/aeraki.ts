@@ -14,6 +14,7 @@ import {
   type DubboAuthorizationPolicySpec,
   formatProblem,
   type MetaRouterSpec,
+  type Problem,
   type RedisDestinationSpec,
   type RedisServiceSpec,
 } from "../api/mod.ts";
@@ -24,6 +25,12 @@ export interface AerakiObjectProps<Spec> {
   readonly metadata?: ApiObjectMetadata;
   /** The spec, as written in YAML (camelCase, durations as strings like `"60s"`). */
   readonly spec: Spec;
+  /**
+   * Whether the construct reports its own problems at synth. A construct that wraps it and
+   * reports them itself, in its own terms (`MetaRouterBuilder`), turns this off so no
+   * mistake is reported twice. @default true
+   */
+  readonly selfValidate?: boolean;
 }
 
 /** Base of the Aeraki kind constructs: one `ApiObject` checked by the `api/` schemas. */
@@ -46,14 +53,20 @@ export abstract class AerakiObject<Spec> extends Construct {
       metadata: props.metadata,
       spec: props.spec,
     });
-    this.node.addValidation({ validate: () => this.problems() });
+    if (props.selfValidate !== false) {
+      this.node.addValidation({ validate: () => this.problems() });
+    }
   }
 
   /** The problems the `api/` schemas find in the synthesized object (empty when valid). */
   problems(): string[] {
+    return this.schemaProblems().map((p) => `Invalid ${this.apiObject.kind}: ${formatProblem(p)}`);
+  }
+
+  /** The problems of {@link problems}, each with its field path. */
+  schemaProblems(): readonly Problem[] {
     const result = decodeObject(this.apiObject.toJson());
-    if (result.ok) return [];
-    return result.problems.map((p) => `Invalid ${this.apiObject.kind}: ${formatProblem(p)}`);
+    return result.ok ? [] : result.problems;
   }
 
   /** The object's name. */

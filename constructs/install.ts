@@ -2,12 +2,21 @@
  * `AerakiInstall`: everything a cluster needs to run the operator image — the five CRDs,
  * a ServiceAccount with least-privilege RBAC, the Deployment and its Service.
  *
+ * What it cannot install is the sidecar: the EnvoyFilters the operator writes need an Envoy
+ * built with the MetaProtocol filter in every pod that serves or calls a MetaProtocol service
+ * — `ghcr.io/aeraki-mesh/meta-protocol-proxy:1.4.2` for Istio 1.18 (`sidecar.ts`), chosen
+ * per pod with the `sidecar.istio.io/proxyImage` annotation (`MetaProtocolService` sets it)
+ * or mesh-wide with the Istio install value `values.global.proxy.image`. The install records
+ * the image it expects in the operator Deployment's annotation `aeraki.io/sidecar-proxy-image`,
+ * so `kubectl describe` shows the pairing.
+ *
  * @module
  */
 import { ApiObject, type ApiObjectProps, Duration, Size } from "cdk8s";
 import * as kplus from "cdk8s-plus-33";
 import { Construct } from "constructs";
 import { AerakiCrds } from "./crds.ts";
+import { META_PROTOCOL_PROXY_IMAGE } from "./sidecar.ts";
 
 /** Props of {@link AerakiInstall}. */
 export interface AerakiInstallProps {
@@ -23,7 +32,16 @@ export interface AerakiInstallProps {
   readonly crds?: boolean;
   /** Container resources. @default requests 100m CPU / 128 MiB, limits 1 CPU / 512 MiB */
   readonly resources?: kplus.ContainerResources;
+  /**
+   * The MetaProtocol sidecar image the mesh's pods run (recorded on the operator Deployment;
+   * select it for pods as the module doc says).
+   * @default META_PROTOCOL_PROXY_IMAGE ("ghcr.io/aeraki-mesh/meta-protocol-proxy:1.4.2")
+   */
+  readonly sidecarProxyImage?: string;
 }
+
+/** The operator Deployment's annotation naming the MetaProtocol sidecar image it expects. */
+export const SIDECAR_PROXY_IMAGE_ANNOTATION = "aeraki.io/sidecar-proxy-image";
 
 /** Ports the operator listens on. */
 export const OPERATOR_PORTS = {
@@ -46,11 +64,14 @@ export class AerakiInstall extends Construct {
   readonly service: kplus.Service;
   /** The operator's ServiceAccount. */
   readonly serviceAccount: kplus.ServiceAccount;
+  /** The MetaProtocol sidecar image the mesh's pods need. */
+  readonly sidecarProxyImage: string;
 
   /** Creates the install objects. */
   constructor(scope: Construct, id: string, props: AerakiInstallProps = {}) {
     super(scope, id);
     const namespace = props.namespace ?? "istio-system";
+    this.sidecarProxyImage = props.sidecarProxyImage ?? META_PROTOCOL_PROXY_IMAGE;
     const metadata = { name: OPERATOR_NAME, namespace, labels: { app: OPERATOR_NAME } };
     if (props.crds ?? true) new AerakiCrds(this, "Crds");
 
@@ -83,7 +104,14 @@ function operatorDeployment(
   serviceAccount: kplus.ServiceAccount,
 ): kplus.Deployment {
   const deployment = new kplus.Deployment(scope, "Deployment", {
-    metadata: { name: OPERATOR_NAME, namespace, labels: { app: OPERATOR_NAME } },
+    metadata: {
+      name: OPERATOR_NAME,
+      namespace,
+      labels: { app: OPERATOR_NAME },
+      annotations: {
+        [SIDECAR_PROXY_IMAGE_ANNOTATION]: props.sidecarProxyImage ?? META_PROTOCOL_PROXY_IMAGE,
+      },
+    },
     replicas: props.replicas ?? 1,
     select: false,
     serviceAccount,

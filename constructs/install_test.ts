@@ -1,6 +1,11 @@
 import assert from "node:assert/strict";
 import { Chart, Testing } from "cdk8s";
-import { AerakiInstall, OPERATOR_CLUSTER_RULES, OPERATOR_PORTS } from "./install.ts";
+import {
+  AerakiInstall,
+  OPERATOR_CLUSTER_RULES,
+  OPERATOR_PORTS,
+  SIDECAR_PROXY_IMAGE_ANNOTATION,
+} from "./install.ts";
 
 function synth() {
   const chart = new Chart(Testing.app(), "install");
@@ -84,4 +89,19 @@ Deno.test("AerakiInstall runs the operator image with xDS, webhook and monitorin
       ["http-monitoring", 8080, 8080],
     ],
   );
+});
+
+Deno.test("AerakiInstall records the MetaProtocol sidecar image its EnvoyFilters need", () => {
+  const image = (props: { sidecarProxyImage?: string }) => {
+    const chart = new Chart(Testing.app(), "install");
+    const install = new AerakiInstall(chart, "aeraki", props);
+    const deployment = Testing.synth(chart).find((o) => o.kind === "Deployment")!;
+    assert.equal(
+      install.sidecarProxyImage,
+      deployment.metadata.annotations[SIDECAR_PROXY_IMAGE_ANNOTATION],
+    );
+    return install.sidecarProxyImage;
+  };
+  assert.equal(image({}), "ghcr.io/aeraki-mesh/meta-protocol-proxy:1.4.2");
+  assert.equal(image({ sidecarProxyImage: "registry.local/mpp:1.22" }), "registry.local/mpp:1.22");
 });

@@ -10,24 +10,16 @@ import { ApiObject, type ApiObjectMetadata } from "cdk8s";
 import { Construct } from "constructs";
 import {
   DestinationRule as DestinationRuleModel,
-  type IDestinationRule,
-} from "@kubernetes-models/istio/networking.istio.io/v1beta1/DestinationRule";
-import {
-  Gateway as GatewayModel,
-  type IGateway,
-} from "@kubernetes-models/istio/networking.istio.io/v1beta1/Gateway";
-import {
-  type IServiceEntry,
-  ServiceEntry as ServiceEntryModel,
-} from "@kubernetes-models/istio/networking.istio.io/v1beta1/ServiceEntry";
-import {
-  type IVirtualService,
-  VirtualService as VirtualServiceModel,
-} from "@kubernetes-models/istio/networking.istio.io/v1beta1/VirtualService";
-import {
   EnvoyFilter as EnvoyFilterModel,
+  Gateway as GatewayModel,
+  type IDestinationRule,
   type IEnvoyFilter,
-} from "@kubernetes-models/istio/networking.istio.io/v1alpha3/EnvoyFilter";
+  type IGateway,
+  type IServiceEntry,
+  type IVirtualService,
+  ServiceEntry as ServiceEntryModel,
+  VirtualService as VirtualServiceModel,
+} from "./_istio_models.ts";
 
 /** The spec of an Istio DestinationRule. */
 export type DestinationRuleSpec = NonNullable<IDestinationRule["spec"]>;

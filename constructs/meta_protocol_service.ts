@@ -1,8 +1,8 @@
 /**
  * `MetaProtocolService`: a MetaProtocol service the way Aeraki expects it, without the
  * foot-guns — a Kubernetes Service whose port is named `tcp-metaprotocol-<protocol>-<name>`,
- * one Deployment per version labelled `app` and `version`, and the DestinationRule whose
- * subsets select those versions.
+ * one Deployment per version labelled `app` and `version` whose pods run the MetaProtocol
+ * sidecar (see `sidecar.ts`), and the DestinationRule whose subsets select those versions.
  *
  * @module
  */
@@ -10,6 +10,7 @@ import { Size } from "cdk8s";
 import * as kplus from "cdk8s-plus-33";
 import { Construct } from "constructs";
 import { DestinationRule, type DestinationRuleSpec } from "./istio.ts";
+import { META_PROTOCOL_PROXY_IMAGE, PROXY_IMAGE_ANNOTATION } from "./sidecar.ts";
 
 /** One version of the service's workload. */
 export interface ServiceVersion {
@@ -53,6 +54,14 @@ export interface MetaProtocolServiceProps {
   readonly clusterIP?: string;
   /** Container resources. @default requests 100m CPU / 128 MiB, limits 1 CPU / 512 MiB */
   readonly resources?: kplus.ContainerResources;
+  /**
+   * The sidecar image of every pod, set with Istio's `sidecar.istio.io/proxyImage`
+   * annotation: an Envoy built with the MetaProtocol filter, for the mesh's Istio release.
+   * `false` sets no annotation, for meshes whose proxies all run such an image
+   * (`values.global.proxy.image`).
+   * @default META_PROTOCOL_PROXY_IMAGE ("ghcr.io/aeraki-mesh/meta-protocol-proxy:1.4.2", Istio 1.18)
+   */
+  readonly proxyImage?: string | false;
 }
 
 const LABEL_VALUE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -128,11 +137,15 @@ function versionDeployment(
   version: ServiceVersion,
 ): kplus.Deployment {
   const labels = { ...version.labels, app: name, version: version.name };
+  const proxyImage = props.proxyImage ?? META_PROTOCOL_PROXY_IMAGE;
   const deployment = new kplus.Deployment(scope, `Deployment-${version.name}`, {
     metadata: { name: `${name}-${version.name}`, namespace, labels },
     replicas: version.replicas ?? 1,
     select: false,
-    podMetadata: { labels },
+    podMetadata: {
+      labels,
+      ...(proxyImage === false ? {} : { annotations: { [PROXY_IMAGE_ANNOTATION]: proxyImage } }),
+    },
     securityContext: { ensureNonRoot: false },
   });
   deployment.select(kplus.LabelSelector.of({ labels: { app: name, version: version.name } }));
@@ -166,6 +179,11 @@ function validateProps(props: MetaProtocolServiceProps, portName: string): strin
   }
   if (!Number.isInteger(props.port) || props.port < 1 || props.port > 65535) {
     problems.push(`Cannot expose port ${props.port}: port must be between 1 and 65535`);
+  }
+  if (props.proxyImage === "") {
+    problems.push(
+      "Name the sidecar image in proxyImage: it is empty (false sets no sidecar.istio.io/proxyImage annotation)",
+    );
   }
   if (props.versions.length === 0) {
     problems.push("Cannot deploy a service without versions: give at least one version");

@@ -63,3 +63,25 @@ Deno.test("MetaProtocolService rejects a protocol with a dash, a bad port and du
     return true;
   });
 });
+
+Deno.test("MetaProtocolService runs the MetaProtocol sidecar image unless told otherwise", () => {
+  const annotations = (props: { proxyImage?: string | false }) => {
+    const chart = new Chart(Testing.app(), "mesh", { namespace: "meta-thrift" });
+    new MetaProtocolService(chart, "svc", {
+      protocol: "thrift",
+      port: 9090,
+      versions: [{ name: "v1", image: "app:1" }],
+      ...props,
+    });
+    const deployment = Testing.synth(chart).find((o) => o.kind === "Deployment")!;
+    return deployment.spec.template.metadata.annotations;
+  };
+  assert.deepEqual(annotations({}), {
+    "sidecar.istio.io/proxyImage": "ghcr.io/aeraki-mesh/meta-protocol-proxy:1.4.2",
+  });
+  assert.deepEqual(annotations({ proxyImage: "registry.local/mpp:1.22" }), {
+    "sidecar.istio.io/proxyImage": "registry.local/mpp:1.22",
+  });
+  assert.equal(annotations({ proxyImage: false }), undefined);
+  assert.throws(() => annotations({ proxyImage: "" }), /Name the sidecar image in proxyImage/);
+});

@@ -1,8 +1,10 @@
 /**
  * `MetaRouterBuilder`: a fluent way to write a MetaRouter — route by attribute, split by
  * weight, mirror a percentage, mutate headers, rate-limit — that rejects impossible configs
- * at synth time (weights not summing to 100, a mirror percentage without a mirror, a subset
- * the known DestinationRule lacks, a regex that is not RE2) with the route's name.
+ * at synth time with the route's name and field: every rule of the `api/` schema (weights
+ * adding up to 100, a mirror percentage without a mirror, a regex that is not RE2, …), each
+ * reported once in the schema's words, plus what only the builder knows (a subset the known
+ * DestinationRule lacks, two routes of one name).
  *
  * @example
  * ```ts
@@ -22,7 +24,14 @@
  */
 import { type ApiObjectMetadata, Lazy } from "cdk8s";
 import { Construct } from "constructs";
-import type { GlobalRateLimit, LocalRateLimit, MetaRoute, StringMatch } from "../api/mod.ts";
+import {
+  formatProblem,
+  type GlobalRateLimit,
+  type LocalRateLimit,
+  type MetaRoute,
+  type Problem,
+  type StringMatch,
+} from "../api/mod.ts";
 import { MetaRouter } from "./aeraki.ts";
 import type { DestinationRule } from "./istio.ts";
 
@@ -58,7 +67,8 @@ export class MetaRouteBuilder {
   /** @internal Use {@link MetaRouterBuilder.route}. */
   constructor(host: string, name: string) {
     this.#host = host;
-    this.#spec = { name } as RouteSpec;
+    // No destination yet: the schema's rule then says a route needs one.
+    this.#spec = { name, route: [] } as unknown as RouteSpec;
   }
 
   /** The route's name. */
@@ -170,6 +180,7 @@ export class MetaRouterBuilder extends Construct {
     this.metaRouter = new MetaRouter(this, "MetaRouter", {
       metadata: props.metadata,
       spec: Lazy.any({ produce: () => this.toSpec() }) as never,
+      selfValidate: false,
     });
     this.node.addValidation({ validate: () => this.#problems() });
   }
@@ -207,53 +218,42 @@ export class MetaRouterBuilder extends Construct {
   }
 
   #problems(): string[] {
-    const problems: string[] = [];
+    const problems = this.metaRouter.schemaProblems().map((p) =>
+      `Invalid MetaRouter: ${formatProblem(this.#named(p))}`
+    );
     const names = new Set<string>();
     for (const route of this.#routes) {
-      const spec = route.toSpec();
       const label = `route "${route.name}"`;
       if (names.has(route.name)) problems.push(`Rename ${label}: route names must be unique`);
       names.add(route.name);
-      problems.push(...routeProblems(label, spec, this.#props));
+      problems.push(...subsetProblems(label, route.toSpec(), this.#props));
     }
     return problems;
   }
+
+  /** Adds the route's name to a problem's path: `spec.routes[1] (route "canary").route`. */
+  #named(problem: Problem): Problem {
+    const m = /^spec\.routes\[(\d+)\]/.exec(problem.path);
+    const route = m ? this.#routes[Number(m[1])] : undefined;
+    if (!m || !route) return problem;
+    const rest = problem.path.slice(m[0].length);
+    return { ...problem, path: `${m[0]} (route "${route.name}")${rest}` };
+  }
 }
 
-function routeProblems(label: string, spec: MetaRoute, props: MetaRouterBuilderProps): string[] {
+function subsetProblems(label: string, spec: MetaRoute, props: MetaRouterBuilderProps): string[] {
   const problems: string[] = [];
-  const destinations = spec.route ?? [];
-  if (destinations.length === 0) {
-    problems.push(`Give ${label} a destination: call .to() or .split()`);
-  }
-  if (destinations.length > 1) {
-    const sum = destinations.reduce((n, d) => n + (d.weight ?? 0), 0);
-    if (sum !== 100) {
-      problems.push(
-        `Fix the weights of ${label}: they must sum to 100, got ${sum} (${
-          destinations.map((d) => `${d.destination.subset ?? d.destination.host}=${d.weight ?? 0}`)
-            .join(", ")
-        })`,
-      );
-    }
-  }
-  if (spec.mirrorPercentage && !spec.mirror) {
-    problems.push(
-      `Add a mirror to ${label}: it sets a mirror percentage of ${spec.mirrorPercentage.value} but no mirror target`,
-    );
-  }
   const dr = props.destinationRule;
-  if (dr) {
-    const known = new Set(dr.subsetNames);
-    const used = [...destinations.map((d) => d.destination), ...(spec.mirror ? [spec.mirror] : [])];
-    for (const d of used) {
-      if (d.subset && d.host === dr.host && !known.has(d.subset)) {
-        problems.push(
-          `Cannot route ${label} to subset "${d.subset}": DestinationRule "${dr.name}" has only ${
-            [...known].map((s) => `"${s}"`).join(", ") || "no subsets"
-          }`,
-        );
-      }
+  if (!dr) return problems;
+  const known = new Set(dr.subsetNames);
+  const used = [...spec.route.map((d) => d.destination), ...(spec.mirror ? [spec.mirror] : [])];
+  for (const d of used) {
+    if (d.subset && d.host === dr.host && !known.has(d.subset)) {
+      problems.push(
+        `Cannot route ${label} to subset "${d.subset}": DestinationRule "${dr.name}" has only ${
+          [...known].map((s) => `"${s}"`).join(", ") || "no subsets"
+        }`,
+      );
     }
   }
   return problems;

@@ -70,39 +70,67 @@ Deno.test("MetaRouterBuilder synthesizes every route feature as a MetaRouter spe
   });
 });
 
-Deno.test("MetaRouterBuilder rejects weights that do not sum to 100", () => {
+/** The lines of the validation error synth throws (each problem is one line). */
+function synthErrors(app: App): string[] {
+  try {
+    app.synth();
+  } catch (e) {
+    return (e as Error).message.split("\n").slice(1).map((l) => l.trim());
+  }
+  return [];
+}
+
+Deno.test("MetaRouterBuilder reports weights under 100 once, in the schema's words", () => {
   const { app, router } = setup();
   router.route("split").split({ v1: 20, v2: 70 });
-  assert.throws(
-    () => app.synth(),
-    /\[mesh\/router\] Fix the weights of route "split": they must sum to 100, got 90 \(v1=20, v2=70\)/,
-  );
+  assert.deepEqual(synthErrors(app), [
+    '[mesh/router] Invalid MetaRouter: spec.routes[0] (route "split").route: ' +
+    "Make the weights add up to 100: they add up to 90 (20 + 70)",
+  ]);
 });
 
-Deno.test("MetaRouterBuilder rejects a mirror percentage without a mirror", () => {
+Deno.test("MetaRouterBuilder reports weights over 100, in sum and alone", () => {
+  const { app, router } = setup();
+  router.route("over").split({ v1: 60, v2: 50 });
+  router.route("huge").split({ v1: 150, v2: -50 });
+  assert.deepEqual(synthErrors(app), [
+    '[mesh/router] Invalid MetaRouter: spec.routes[0] (route "over").route: ' +
+    "Make the weights add up to 100: they add up to 110 (60 + 50)",
+    '[mesh/router] Invalid MetaRouter: spec.routes[1] (route "huge").route[0].weight: ' +
+    "Use a weight of at most 100: got 150",
+    '[mesh/router] Invalid MetaRouter: spec.routes[1] (route "huge").route[1].weight: ' +
+    "Use a number between 0 and 4294967295: got -50",
+  ]);
+});
+
+Deno.test("MetaRouterBuilder reports a mirror percentage without a mirror once", () => {
   const { app, router } = setup();
   router.route("m").to("v1").mirrorPercentage(30);
-  assert.throws(
-    () => app.synth(),
-    /Add a mirror to route "m": it sets a mirror percentage of 30 but no mirror target/,
-  );
+  router.route("n").to("v1").mirror("v2", 130);
+  assert.deepEqual(synthErrors(app), [
+    '[mesh/router] Invalid MetaRouter: spec.routes[0] (route "m").mirrorPercentage: ' +
+    "Add a mirror destination or remove mirrorPercentage: it needs a mirror",
+    '[mesh/router] Invalid MetaRouter: spec.routes[1] (route "n").mirrorPercentage.value: ' +
+    "Use a mirror percentage above 0 and at most 100: got 130",
+  ]);
 });
 
 Deno.test("MetaRouterBuilder rejects a subset the DestinationRule lacks", () => {
   const { app, router } = setup();
   router.route("canary").to("v3");
-  assert.throws(
-    () => app.synth(),
-    /Cannot route route "canary" to subset "v3": DestinationRule "thrift-sample-server" has only "v1", "v2"/,
-  );
+  assert.deepEqual(synthErrors(app), [
+    '[mesh/router] Cannot route route "canary" to subset "v3": DestinationRule "thrift-sample-server" has only "v1", "v2"',
+  ]);
 });
 
 Deno.test("MetaRouterBuilder rejects a regex that is not RE2", () => {
   const { app, router } = setup();
   router.route("lookahead").whenRegex("method", "say(?=Hello)").to("v1");
-  assert.throws(
-    () => app.synth(),
-    /\[mesh\/router\/MetaRouter\] Invalid MetaRouter: spec\.routes\[0\]\.match\.attributes\.method\.regex/,
+  const errors = synthErrors(app);
+  assert.equal(errors.length, 1);
+  assert.match(
+    errors[0],
+    /^\[mesh\/router\] Invalid MetaRouter: spec\.routes\[0\] \(route "lookahead"\)\.match\.attributes\.method\.regex: /,
   );
 });
 
@@ -111,9 +139,9 @@ Deno.test("MetaRouterBuilder rejects a route without destination and duplicate r
   router.route("a").whenExact("method", "x");
   router.route("b").to("v1");
   router.route("b").to("v2");
-  assert.throws(() => app.synth(), (e: Error) => {
-    assert.match(e.message, /Give route "a" a destination/);
-    assert.match(e.message, /Rename route "b": route names must be unique/);
-    return true;
-  });
+  assert.deepEqual(synthErrors(app), [
+    '[mesh/router] Invalid MetaRouter: spec.routes[0] (route "a").route: ' +
+    "Add at least one destination: a route must send traffic somewhere",
+    '[mesh/router] Rename route "b": route names must be unique',
+  ]);
 });

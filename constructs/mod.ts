@@ -11,4 +11,5 @@ export * from "./install.ts";
 export * from "./istio.ts";
 export * from "./meta_protocol_service.ts";
 export * from "./meta_router_builder.ts";
+export * from "./sidecar.ts";
 export * from "./static_mesh.ts";

@@ -1,15 +1,17 @@
 import assert from "node:assert/strict";
 import { parseAllDocuments } from "yaml";
 import type { Construct } from "constructs";
-import { DestinationRule } from "@kubernetes-models/istio/networking.istio.io/v1beta1/DestinationRule";
-import { Gateway } from "@kubernetes-models/istio/networking.istio.io/v1beta1/Gateway";
-import { ServiceEntry } from "@kubernetes-models/istio/networking.istio.io/v1beta1/ServiceEntry";
-import { VirtualService } from "@kubernetes-models/istio/networking.istio.io/v1beta1/VirtualService";
-import { EnvoyFilter } from "@kubernetes-models/istio/networking.istio.io/v1alpha3/EnvoyFilter";
+import {
+  DestinationRule,
+  EnvoyFilter,
+  Gateway,
+  ServiceEntry,
+  VirtualService,
+} from "../constructs/_istio_models.ts";
 import { decodeObject } from "../api/mod.ts";
 import { AERAKI_CRDS, buildCrd } from "../constructs/mod.ts";
 import { ALL_CHARTS } from "../examples/main.ts";
-import { synthChart } from "../examples/synth.ts";
+import { formatSynthProblem, synthChart } from "../operator/cli/synth_chart.ts";
 import { assertEnvoyFilter } from "./envoy_proto.ts";
 import { assertGolden } from "./golden.ts";
 import { type SchemaNode, validateAgainstSchema } from "./openapi.ts";
@@ -39,7 +41,8 @@ function crdSchemaFor(group: string, kind: string): SchemaNode {
 for (const chart of ALL_CHARTS) {
   Deno.test(`synth renders example "${chart.name}" as in its golden file`, async () => {
     const result = synthChart(chart);
-    assert.ok(result.ok, result.ok ? "" : result.error);
+    assert.ok(result.ok, result.ok ? "" : result.problems.map(formatSynthProblem).join("\n"));
+    assert.deepEqual(result.warnings, []);
     await assertGolden(`examples/${chart.name}.yaml`, result.yaml);
   });
 
@@ -91,7 +94,7 @@ Deno.test("the examples cover a Thrift split, Dubbo routing, Redis prefix routes
   );
 });
 
-Deno.test("synth names the construct path when a MetaRouter is invalid", () => {
+Deno.test("synth reports each mistake once, naming the construct path and the field", () => {
   const bad = {
     name: "bad",
     build: (scope: Construct) => {
@@ -104,12 +107,41 @@ Deno.test("synth names the construct path when a MetaRouter is invalid", () => {
   };
   const result = synthChart(bad);
   assert.ok(!result.ok);
-  assert.match(
-    result.error,
-    /\[thrift-split\/router\] Fix the weights of route "broken": they must sum to 100, got 90/,
-  );
-  assert.match(
-    result.error,
-    /\[thrift-split\/router\/MetaRouter\] Invalid MetaRouter: spec\.routes\[2\]/,
-  );
+  assert.deepEqual(result.problems.map(formatSynthProblem), [
+    'thrift-split/router: Invalid MetaRouter: spec.routes[2] (route "broken").route: ' +
+    "Make the weights add up to 100: they add up to 90 (30 + 60)",
+  ]);
+});
+
+Deno.test("synth warns about a route that can never match, naming construct and field", () => {
+  const result = synthChart({
+    build: (scope: Construct) => {
+      const chart = ALL_CHARTS[0].build(scope);
+      // deno-lint-ignore no-explicit-any
+      (chart.node.findChild("router") as any).route("late").whenExact("method", "x").to("v2");
+      return chart;
+    },
+  });
+  assert.ok(result.ok);
+  assert.equal(result.name, "thrift-split");
+  assert.deepEqual(result.warnings.map(formatSynthProblem), [
+    "thrift-split/router/MetaRouter: warning: MetaRouter: spec.routes[2]: " +
+    'Move or remove route "late": it follows the catch-all route at spec.routes[1] and can never match',
+  ]);
+});
+
+Deno.test("synth reports a chart function that throws or returns no chart", () => {
+  const threw = synthChart({
+    name: "x",
+    build: () => {
+      throw new TypeError("router.whenExcat is not a function");
+    },
+  });
+  assert.ok(!threw.ok);
+  assert.deepEqual(threw.problems.map(formatSynthProblem), [
+    "Fix the chart function: it threw TypeError: router.whenExcat is not a function",
+  ]);
+  const none = synthChart({ name: "y", build: () => undefined as never });
+  assert.ok(!none.ok);
+  assert.match(formatSynthProblem(none.problems[0]), /^Return the Chart from the chart function/);
 });

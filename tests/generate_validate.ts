@@ -6,8 +6,10 @@
  * @module
  */
 import assert from "node:assert/strict";
-import { EnvoyFilter } from "@kubernetes-models/istio/networking.istio.io/v1alpha3/EnvoyFilter";
-import { VirtualService } from "@kubernetes-models/istio/networking.istio.io/v1alpha3/VirtualService";
+import {
+  EnvoyFilter,
+  VirtualServiceV1alpha3 as VirtualService,
+} from "../constructs/_istio_models.ts";
 import type { MeshOutput } from "../operator/generate/mod.ts";
 import { assertEnvoyConfig, assertEnvoyFilter } from "./envoy_proto.ts";
 

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { memoryIo } from "../operator/cli/command.ts";
 import { validateCommand } from "../operator/cli/validate.ts";
 import { ALL_CHARTS } from "../examples/main.ts";
-import { synthChart } from "../examples/synth.ts";
+import { synthChart } from "../operator/cli/synth_chart.ts";
 
 Deno.test("aeraki validate accepts every synthesized example", async () => {
   const dir = await Deno.makeTempDir();

@@ -11,6 +11,8 @@ export const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
   validate: async () => (await import("./validate.ts")).validateCommand,
   decode: async () => (await import("./decode.ts")).decodeCommand,
   render: async () => (await import("./render.ts")).renderCommand,
+  synth: async () => (await import("./synth.ts")).synthCommand,
+  init: async () => (await import("./init.ts")).initCommand,
 };
 
 /** Runs `aeraki` with `args`; resolves to the exit code. */

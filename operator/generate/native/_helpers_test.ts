@@ -7,7 +7,7 @@
  * @module
  */
 import assert from "node:assert/strict";
-import { EnvoyFilter } from "@kubernetes-models/istio/networking.istio.io/v1alpha3/EnvoyFilter";
+import { EnvoyFilter } from "../../../constructs/_istio_models.ts";
 import { stringify } from "yaml";
 import type { IstioPort, RedisDestination, RedisService, ServiceEntry } from "../../../api/mod.ts";
 import { assertEnvoyFilter } from "../../../tests/envoy_proto.ts";
