@@ -2,6 +2,7 @@
 # A real kube-apiserver + etcd on loopback for tests (what controller-runtime's envtest does).
 #
 #   _tools/kube_env.sh build          build (or find cached) kube-apiserver and etcd, print their paths
+#   _tools/kube_env.sh build-apiserver   only kube-apiserver (no apt: safe beside another install)
 #   _tools/kube_env.sh start DIR      start both, write DIR/kubeconfig, wait for /readyz
 #   _tools/kube_env.sh stop DIR       stop both, remove DIR
 #
@@ -53,9 +54,9 @@ build_apiserver() {
   done
   if ! (
     cd "$src" &&
-      export GOFLAGS=-mod=mod GOMAXPROCS=2 GOTOOLCHAIN=local &&
+      export GOFLAGS=-mod=mod GOMAXPROCS=2 GOTOOLCHAIN=local CGO_ENABLED=0 &&
       nice -n 19 go get "k8s.io/kubernetes/cmd/kube-apiserver@${KUBE_VERSION}" &&
-      nice -n 19 go build -p 2 -trimpath -ldflags "$ldflags" -o "${APISERVER}.tmp" \
+      timeout "${KUBE_BUILD_TIMEOUT:-2700}" nice -n 19 go build -p 2 -trimpath -ldflags "$ldflags" -o "${APISERVER}.tmp" \
         k8s.io/kubernetes/cmd/kube-apiserver
   ) >"${CACHE}/build.log" 2>&1; then
     tail -n 20 "${CACHE}/build.log" >&2
@@ -213,6 +214,10 @@ stop() {
 
 cmd="${1:-}"
 case "$cmd" in
+  build-apiserver)
+    build_apiserver
+    echo "$APISERVER"
+    ;;
   build)
     build_apiserver
     find_etcd
@@ -228,7 +233,7 @@ case "$cmd" in
     stop "$2"
     ;;
   *)
-    echo "usage: $0 build | start DIR | stop DIR" >&2
+    echo "usage: $0 build | build-apiserver | start DIR | stop DIR" >&2
     exit 2
     ;;
 esac
