@@ -10,6 +10,7 @@
 import { Effect, Queue, Schedule } from "effect";
 import { parse } from "yaml";
 import {
+  type GeneratedObject,
   type GenerateOptions,
   type GenerateProblem,
   MeshGenerator,
@@ -22,6 +23,7 @@ import {
   KubeClient,
   type KubeError,
   type KubeKind,
+  type KubeObject,
   KubeStore,
   runWatcher,
 } from "../kube/mod.ts";
@@ -140,13 +142,17 @@ class Reconciler {
     const generated = this.#generator.generate(input.snapshot);
     const problems = [...input.problems, ...generated.problems];
     const raw = new Map(objects.map((o) => [refOf(o), o]));
+    const held = written.list(ENVOY_FILTER);
     const { desired, kept } = this.#lastGood.resolve({
+      stored: new Map(
+        held.map((o) => [`${o.metadata.namespace}/${o.metadata.name}`, asGenerated(o)]),
+      ),
       envoyFilters: generated.envoyFilters,
       problems,
       sourceOf: (ef) => this.#generator.sourceOf(ef),
       sourcesOfProblem: problemSources(input.snapshot, { raw, origins: input.origins }),
     });
-    const plan = planWrites(desired, written.list(ENVOY_FILTER));
+    const plan = planWrites(desired, held);
     const retry = backoff().pipe(Schedule.upTo({ times: 4 }));
     return Effect.gen(function* () {
       const failed: KubeError[] = [];
@@ -179,4 +185,17 @@ class Reconciler {
 function refOf(o: { kind: string; metadata: { namespace?: string; name: string } }): string {
   const ns = o.metadata.namespace;
   return ns ? `${o.kind}/${ns}/${o.metadata.name}` : `${o.kind}/${o.metadata.name}`;
+}
+
+function asGenerated(o: KubeObject): GeneratedObject {
+  return {
+    apiVersion: o.apiVersion,
+    kind: "EnvoyFilter",
+    metadata: {
+      namespace: o.metadata.namespace ?? "",
+      name: o.metadata.name,
+      labels: o.metadata.labels ?? {},
+    },
+    spec: (o.spec ?? {}) as Record<string, unknown>,
+  };
 }

@@ -89,6 +89,25 @@ function converges(ns: string, expected: unknown[]) {
   });
 }
 
+/** Starts a controller, returns its first reconcile report and stops it. */
+function restartAndReport(ns: string) {
+  return Effect.gen(function* () {
+    const reports: ReconcileReport[] = [];
+    const fiber = yield* Effect.forkChild(runController({
+      rootNamespace: ns,
+      namespace: ns,
+      routes: "inline",
+      onReconcile: (r) => Effect.sync(() => reports.push(r)),
+    }));
+    yield* Effect.suspend(() => reports.length > 0 ? Effect.void : Effect.fail("not yet")).pipe(
+      Effect.retry(Schedule.spaced("100 millis").pipe(Schedule.upTo({ times: 200 }))),
+      Effect.orDie,
+    );
+    yield* Fiber.interrupt(fiber);
+    return reports[0];
+  });
+}
+
 Deno.test({
   name:
     "runController() stores the EnvoyFilters aeraki render prints, keeps them when a MetaRouter goes bad, prunes only its own, writes nothing on restart",
@@ -141,6 +160,15 @@ Deno.test({
         Effect.orDie,
       );
       yield* converges(ns, expectedChanged);
+      // Restarted while the MetaRouter is still bad: the stored filters stay as they are.
+      yield* Fiber.interrupt(fiber);
+      const whileBad = yield* restartAndReport(ns);
+      assert.deepEqual([whileBad.applied, whileBad.pruned], [[], []]);
+      assert.deepEqual(whileBad.kept, [source]);
+      yield* converges(ns, expectedChanged);
+      const second = yield* Effect.forkChild(
+        runController({ rootNamespace: ns, namespace: ns, routes: "inline" }),
+      );
 
       // Without a MetaRouter the service still gets its default filters; stale ones are pruned.
       yield* client.delete(META_ROUTER, { namespace: ns, name: "test-metaprotocol-thrift-route" });
@@ -151,21 +179,9 @@ Deno.test({
         f.manager
       );
       assert.deepEqual(managers, ["someone-else"]);
-      yield* Fiber.interrupt(fiber);
-
+      yield* Fiber.interrupt(second);
       // A restart with unchanged inputs writes nothing.
-      const after: ReconcileReport[] = [];
-      const restarted = yield* Effect.forkChild(runController({
-        rootNamespace: ns,
-        namespace: ns,
-        routes: "inline",
-        onReconcile: (r) => Effect.sync(() => after.push(r)),
-      }));
-      yield* Effect.suspend(() => after.length > 0 ? Effect.void : Effect.fail("not yet")).pipe(
-        Effect.retry(Schedule.spaced("100 millis").pipe(Schedule.upTo({ times: 200 }))),
-        Effect.orDie,
-      );
-      yield* Fiber.interrupt(restarted);
-      assert.deepEqual([after[0].applied, after[0].pruned, after[0].failed], [[], [], []]);
+      const after = yield* restartAndReport(ns);
+      assert.deepEqual([after.applied, after.pruned, after.failed], [[], [], []]);
     })),
 });

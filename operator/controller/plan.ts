@@ -72,6 +72,11 @@ export interface GenerationResult {
   readonly sourceOf: (item: GeneratedObject) => string | undefined;
   /** The sources a problem's object feeds (a MetaRouter's host's ServiceEntries, ...). */
   readonly sourcesOfProblem: (problem: GenerateProblem) => readonly string[];
+  /**
+   * What the API server holds, by `namespace/name`: after a restart the last good objects
+   * are not in memory, so a troubled service keeps the stored versions of its objects.
+   */
+  readonly stored?: ReadonlyMap<string, GeneratedObject>;
 }
 
 /**
@@ -99,7 +104,7 @@ export class LastGood {
     const next = new Map<string, readonly GeneratedObject[]>();
     const kept: string[] = [];
     for (const source of new Set([...fresh.keys(), ...this.#bySource.keys()])) {
-      const previous = this.#bySource.get(source);
+      const previous = this.#bySource.get(source) ?? storedVersions(fresh.get(source), result);
       if (troubled.has(source) && previous) {
         next.set(source, previous);
         kept.push(source);
@@ -110,4 +115,14 @@ export class LastGood {
     desired.sort((a, b) => keyOf(a) < keyOf(b) ? -1 : keyOf(a) > keyOf(b) ? 1 : 0);
     return { desired, kept: kept.sort() };
   }
+}
+
+/** The stored versions of a source's objects, when the API server holds every one of them. */
+function storedVersions(
+  fresh: readonly GeneratedObject[] | undefined,
+  result: GenerationResult,
+): readonly GeneratedObject[] | undefined {
+  if (!fresh || !result.stored) return undefined;
+  const stored = fresh.map((o) => result.stored!.get(keyOf(o)));
+  return stored.every((o) => o !== undefined) ? stored as GeneratedObject[] : undefined;
 }

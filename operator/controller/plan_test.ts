@@ -87,3 +87,24 @@ Deno.test("planWrites() writes nothing when the server holds the desired objects
   const onServer = [ef("a", { a: [1, 2], z: 1 }), ef("b")].map(held);
   assert.deepEqual(planWrites(same, onServer), { apply: [], prune: [] });
 });
+
+Deno.test("LastGood.resolve() after a restart keeps the stored objects of a troubled service", () => {
+  const stored = new Map([["istio-system/a", ef("a", { v: 1 })], [
+    "istio-system/b",
+    ef("b", { v: 1 }),
+  ]]);
+  const out = new LastGood().resolve({
+    ...result([["SE/a", ef("a", { v: 0 })], ["SE/b", ef("b", { v: 2 })]], [["MetaRouter/x/a", [
+      "SE/a",
+    ]]]),
+    stored,
+  });
+  assert.deepEqual(out.kept, ["SE/a"]);
+  assert.deepEqual(out.desired.map((o) => o.spec), [{ v: 1 }, { v: 2 }]);
+  // A troubled service none of whose objects is stored takes its new output.
+  const fresh = new LastGood().resolve({
+    ...result([["SE/c", ef("c", { v: 0 })]], [["MetaRouter/x/c", ["SE/c"]]]),
+    stored,
+  });
+  assert.deepEqual(fresh, { desired: [ef("c", { v: 0 })], kept: [] });
+});
