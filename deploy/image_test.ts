@@ -19,7 +19,16 @@ function has(cmd: string): boolean {
 }
 
 // Building and running the image needs umoci, and root for chroot into the unpacked rootfs.
-const CAN_BUILD = has("umoci") && has("unshare") && Deno.uid() === 0;
+const CAN_BUILD = has("umoci") && Deno.uid() === 0 && canUnshare();
+
+function canUnshare(): boolean {
+  try {
+    return new Deno.Command("unshare", { args: ["--mount", "--pid", "--fork", "true"] })
+      .outputSync().success;
+  } catch {
+    return false;
+  }
+}
 
 Deno.test("IMAGE_TAG is the install's image tag and the project's version", async () => {
   const { version } = JSON.parse(await Deno.readTextFile(new URL("../deno.json", import.meta.url)));

@@ -32,16 +32,20 @@ export class CertificateStoreError extends Data.TaggedError("CertificateStoreErr
 
 /**
  * Where certificates live between restarts and replicas. `load` returns undefined when
- * nothing is stored yet. Implementations must make `save` atomic (a Secret update with its
- * resourceVersion, a rename for files), since replicas may renew at the same time.
+ * nothing is stored yet. `save` is a compare-and-swap: it stores the bundle unless another
+ * replica stored one since this replica's last `load`, and returns the bundle stored now,
+ * which the caller then serves. A Secret store does this with create (AlreadyExists) and
+ * update with the loaded resourceVersion (Conflict), answering a lost race with a fresh get.
  */
 export class CertificateStore extends Context.Service<CertificateStore, {
   /** Says where, for messages (e.g. `Secret "istio-system/aeraki-webhook-certs"`). */
   readonly where: string;
   /** The stored bundle, if any. */
   readonly load: Effect.Effect<CertificateBundle | undefined, CertificateStoreError>;
-  /** Stores a bundle. */
-  readonly save: (bundle: CertificateBundle) => Effect.Effect<void, CertificateStoreError>;
+  /** Stores a bundle unless another was stored since the last load; returns the stored one. */
+  readonly save: (
+    bundle: CertificateBundle,
+  ) => Effect.Effect<CertificateBundle, CertificateStoreError>;
 }>()("aeraki/webhook/CertificateStore") {}
 
 /** A store in memory, for tests; `saved` counts saves. */
@@ -59,6 +63,7 @@ export function certificateStoreMemory(initial?: CertificateBundle): {
       Effect.sync(() => {
         bundle = b;
         saves++;
+        return b;
       }),
   });
   return { layer, current: () => bundle, saved: () => saves };
@@ -122,6 +127,7 @@ export function certificateStoreFiles(dir: string): Layer.Layer<CertificateStore
             await Deno.writeTextFile(`${path(name)}.tmp`, text, { mode: 0o600 });
             await Deno.rename(`${path(name)}.tmp`, path(name));
           }
+          return bundle;
         },
         catch: (cause) => new CertificateStoreError({ operation: "save", where, cause }),
       }),
@@ -222,9 +228,10 @@ export function ensureCertificates(
       notBefore: new Date(now - 60_000),
       notAfter: new Date(now + (policy.serverValidityMs ?? 365 * DAY)),
     }, { issuer: ca });
-    const bundle = { ca, server };
-    if (!keepServer) yield* store.save(bundle);
-    const expiries = [validity(ca.cert)!.notAfter, validity(server.cert)!.notAfter];
+    const minted = { ca, server };
+    // Another replica may have renewed at the same time: serve whatever won.
+    const bundle = keepServer ? minted : yield* store.save(minted);
+    const expiries = [bundle.ca.cert, bundle.server.cert].map((c) => validity(c)?.notAfter ?? now);
     return { bundle, renewed: !keepServer, renewAt: Math.min(...expiries) - renewBefore };
   });
 }

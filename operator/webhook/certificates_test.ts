@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { X509Certificate } from "node:crypto";
-import { Effect } from "effect";
+import { Effect, Layer } from "effect";
 import { TestClock } from "effect/testing";
 import {
   bundleToSecretData,
@@ -24,7 +24,7 @@ const policy: CertificatePolicy = {
 
 function run<A, E>(
   effect: Effect.Effect<A, E, CertificateStore | TestClock.TestClock>,
-  layer: ReturnType<typeof certificateStoreMemory>["layer"],
+  layer: Layer.Layer<CertificateStore>,
 ) {
   return Effect.runPromise(
     effect.pipe(Effect.provide(layer), Effect.provide(TestClock.layer())) as Effect.Effect<A, E>,
@@ -105,6 +105,21 @@ Deno.test("ensureCertificates() reissues for new DNS names, a foreign server cer
     }),
     store.layer,
   );
+});
+
+Deno.test("ensureCertificates() serves the bundle another replica stored first", async () => {
+  const winner = certificateStoreMemory();
+  const { bundle: theirs } = await run(ensureCertificates(policy), winner.layer);
+  let loads = 0;
+  const racing = Layer.succeed(CertificateStore, {
+    where: "race",
+    load: Effect.sync(() => (loads++, undefined)),
+    save: () => Effect.succeed(theirs),
+  });
+  const ours = await run(ensureCertificates(policy), racing);
+  assert.equal(loads, 1);
+  assert.deepEqual(ours.bundle, theirs);
+  assert.equal(ours.renewed, true);
 });
 
 Deno.test("bundleToSecretData() and secretDataToBundle() round-trip; missing keys read as nothing", async () => {

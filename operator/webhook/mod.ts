@@ -20,5 +20,6 @@
  */
 export * from "./admission.ts";
 export * from "./certificates.ts";
+export * from "./configuration.ts";
 export * from "./server.ts";
 export * from "./x509.ts";

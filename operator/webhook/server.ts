@@ -130,7 +130,8 @@ function renewLoop(
   const renewOnce = (renewAt: number) =>
     Effect.gen(function* () {
       const now = yield* Clock.currentTimeMillis;
-      if (renewAt > now) yield* Effect.sleep(renewAt - now);
+      // At least a minute apart, so a policy renewing earlier than certificates last cannot spin.
+      yield* Effect.sleep(Math.max(renewAt - now, 60_000));
       const next = yield* ensureCertificates(options.certificates);
       if (next.renewed) {
         const old = yield* Ref.get(live);
