@@ -28,6 +28,7 @@ export * from "./metaprotocol/mod.ts";
 export * from "./names.ts";
 export * from "./protocols.ts";
 export * from "./service_index.ts";
+export * from "./sidecar_bootstrap.ts";
 export * from "./snapshot.ts";
 export * from "./stable_json.ts";
 export * from "./versions.ts";
