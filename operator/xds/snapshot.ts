@@ -32,14 +32,18 @@ export const WILDCARD_TYPE_URLS: ReadonlySet<string> = new Set([
   CLUSTER_TYPE_URL,
 ]);
 
-type Json = Readonly<Record<string, unknown>>;
+/** A resource as proto3 JSON. */
+type Json = object;
 
-/** What a snapshot is made of: proto3 JSON resources by type. */
+/**
+ * What a snapshot is made of: proto3 JSON resources by type, each named by its `name` field
+ * (`clusterName` for load assignments).
+ */
 export interface XdsResources {
-  readonly listeners?: ReadonlyArray<Json & { readonly name: string }>;
-  readonly clusters?: ReadonlyArray<Json & { readonly name: string }>;
-  readonly loadAssignments?: ReadonlyArray<Json & { readonly clusterName: string }>;
-  readonly routeConfigurations?: ReadonlyArray<Json & { readonly name: string }>;
+  readonly listeners?: readonly object[];
+  readonly clusters?: readonly object[];
+  readonly loadAssignments?: readonly object[];
+  readonly routeConfigurations?: readonly object[];
 }
 
 /** One encoded resource. */
@@ -56,6 +60,10 @@ export interface TypeSnapshot {
   readonly typeUrl: string;
   readonly version: string;
   readonly resources: ReadonlyMap<string, ResourceEntry>;
+  /** The list it was built from: the same list next time means the same type snapshot. */
+  readonly source: readonly unknown[];
+  /** Resources of the list that could not be encoded. */
+  readonly problems: readonly SnapshotProblem[];
 }
 
 /** A resource that could not be encoded (the previous one of that name, if any, is kept). */
@@ -113,13 +121,49 @@ export function entriesVersion(entries: Iterable<ResourceEntry>): string {
   return contentHash(`${count}:${sumHi.toString(16)}:${sumLo.toString(16)}`);
 }
 
+/** Beyond this many replaced resources a type snapshot is rebuilt rather than patched. */
+const MAX_PATCH = 64;
+
+/**
+ * The previous type snapshot with the few resources replaced in place (same positions, same
+ * names), or `undefined` when the list changed more than that (or had duplicates or problems).
+ */
+function patched(
+  typeUrl: string,
+  values: ReadonlyArray<Json>,
+  nameOf: (value: Json) => string,
+  previous: TypeSnapshot,
+): TypeSnapshot | undefined {
+  const old = previous.source as ReadonlyArray<Json>;
+  const clean = previous.problems.length === 0 && previous.resources.size === old.length;
+  if (!clean || old.length !== values.length) return undefined;
+  const changed: number[] = [];
+  for (let i = 0; i < values.length; i++) {
+    if (values[i] !== old[i] && changed.push(i) > MAX_PATCH) return undefined;
+  }
+  const resources = new Map(previous.resources);
+  const problems: SnapshotProblem[] = [];
+  for (const i of changed) {
+    const name = nameOf(values[i]);
+    if (name !== nameOf(old[i])) return undefined;
+    const entry = encodeResource(typeUrl, name, values[i]);
+    if ("resource" in entry) resources.set(name, entry);
+    else problems.push(entry);
+  }
+  const version = entriesVersion(resources.values());
+  return { typeUrl, version, resources, source: values, problems };
+}
+
 function typeSnapshot(
   typeUrl: string,
   values: ReadonlyArray<Json>,
   nameOf: (value: Json) => string,
   previous: TypeSnapshot | undefined,
-  problems: SnapshotProblem[],
 ): TypeSnapshot {
+  if (previous?.source === values) return previous;
+  const patch = previous && patched(typeUrl, values, nameOf, previous);
+  if (patch) return patch;
+  const problems: SnapshotProblem[] = [];
   const resources = new Map<string, ResourceEntry>();
   for (const value of values) {
     const name = nameOf(value);
@@ -132,7 +176,13 @@ function typeSnapshot(
     const kept = previous?.resources.get(name);
     if (kept) resources.set(name, kept);
   }
-  return { typeUrl, version: entriesVersion(resources.values()), resources };
+  return {
+    typeUrl,
+    version: entriesVersion(resources.values()),
+    resources,
+    source: values,
+    problems,
+  };
 }
 
 /**
@@ -151,13 +201,12 @@ function typeSnapshot(
  * ```
  */
 export function buildXdsSnapshot(resources: XdsResources, previous?: XdsSnapshot): XdsSnapshot {
-  const problems: SnapshotProblem[] = [];
-  const byName = (v: Json) => (v as { name: string }).name;
+  const byName = (v: Json) => String((v as { name?: unknown }).name ?? "");
   const lists: Record<string, [ReadonlyArray<Json>, (v: Json) => string]> = {
     [CLUSTER_TYPE_URL]: [resources.clusters ?? [], byName],
     [CLUSTER_LOAD_ASSIGNMENT_TYPE_URL]: [
       resources.loadAssignments ?? [],
-      (v) => (v as { clusterName: string }).clusterName,
+      (v) => String((v as { clusterName?: unknown }).clusterName ?? ""),
     ],
     [LISTENER_TYPE_URL]: [resources.listeners ?? [], byName],
     [ROUTE_CONFIGURATION_TYPE_URL]: [resources.routeConfigurations ?? [], byName],
@@ -166,8 +215,9 @@ export function buildXdsSnapshot(resources: XdsResources, previous?: XdsSnapshot
   for (const typeUrl of XDS_TYPE_URLS) {
     const [values, nameOf] = lists[typeUrl];
     const prev = previous?.types.get(typeUrl);
-    types.set(typeUrl, typeSnapshot(typeUrl, values, nameOf, prev, problems));
+    types.set(typeUrl, typeSnapshot(typeUrl, values, nameOf, prev));
   }
+  const problems = [...types.values()].flatMap((t) => t.problems);
   const version = contentHash(XDS_TYPE_URLS.map((t) => `${t}=${types.get(t)!.version}`).join("\n"));
   return { version, types, problems };
 }

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import { CLUSTER_TYPE_URL, ROUTE_CONFIGURATION_TYPE_URL } from "../../proto/mod.ts";
 import { stableStringify } from "../generate/mod.ts";
-import { buildXdsSnapshot, type XdsResources } from "./snapshot.ts";
+import { buildXdsSnapshot } from "./snapshot.ts";
 
 const name = fc.stringMatching(/^[a-z][a-z0-9.-]{0,12}_[1-9][0-9]{0,3}$/);
 const routeArb = fc.record({
@@ -28,14 +28,16 @@ const clusterArb = fc.record({
   type: fc.constantFrom("EDS", "STRICT_DNS"),
   lbPolicy: fc.constantFrom("ROUND_ROBIN", "RING_HASH", "LEAST_REQUEST"),
 });
-const resourcesArb: fc.Arbitrary<XdsResources> = fc.record({
+const resourcesArb = fc.record({
   clusters: fc.uniqueArray(clusterArb, { selector: (c) => c.name, maxLength: 4 }),
   routeConfigurations: fc.uniqueArray(routeArb, { selector: (r) => r.name, maxLength: 4 }),
 });
 
 /** Content of a snapshot, independent of list order. */
-function content(r: XdsResources): string {
-  const sorted = (list: readonly { name: string }[] = []) =>
+function content(
+  r: { clusters: { name: string }[]; routeConfigurations: { name: string }[] },
+): string {
+  const sorted = (list: readonly { name: string }[]) =>
     [...list].sort((a, b) => (a.name < b.name ? -1 : 1));
   return stableStringify([sorted(r.clusters), sorted(r.routeConfigurations)]);
 }
@@ -92,4 +94,32 @@ Deno.test("buildXdsSnapshot() keeps the last good resource when a new one does n
   );
   assert.equal(bad.problems.length, 1);
   assert.match(bad.problems[0].message, /^Cannot encode "c": type: /);
+});
+
+Deno.test("buildXdsSnapshot() patched from the previous snapshot equals a fresh build", () => {
+  fc.assert(fc.property(resourcesArb, fc.nat(), fc.string({ maxLength: 8 }), (r, at, cluster) => {
+    const routes = r.routeConfigurations ?? [];
+    fc.pre(routes.length > 0);
+    const first = buildXdsSnapshot(r);
+    const i = at % routes.length;
+    const changed: object[] = routes.slice();
+    changed[i] = {
+      name: routes[i].name,
+      virtualHosts: [{
+        name: "x",
+        domains: ["*"],
+        routes: [{ match: { prefix: "/" }, route: { cluster } }],
+      }],
+    };
+    const next = { ...r, routeConfigurations: changed };
+    const patched = buildXdsSnapshot(next, first);
+    const fresh = buildXdsSnapshot(structuredClone(next));
+    assert.equal(patched.version, fresh.version);
+    assert.deepEqual(
+      [...patched.types.get(ROUTE_CONFIGURATION_TYPE_URL)!.resources.keys()].sort(),
+      [
+        ...fresh.types.get(ROUTE_CONFIGURATION_TYPE_URL)!.resources.keys(),
+      ].sort(),
+    );
+  }));
 });

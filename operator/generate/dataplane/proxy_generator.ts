@@ -76,6 +76,9 @@ export class ProxyGenerator {
   #index?: ServiceIndex;
   #kube?: { slices: unknown; pods: unknown; endpoints: KubeEndpoints };
   #memo = new Map<ServiceEntry, Memo>();
+  #last?: ProxyResources;
+  #lastInputs: readonly unknown[] = [];
+  #ownProblems: readonly GenerateProblem[] = [];
 
   /** A generator with fixed options; routes are always served over RDS (ADS). */
   constructor(options: MeshGeneratorOptions = {}) {
@@ -94,13 +97,32 @@ export class ProxyGenerator {
   /** The resources for `snapshot`; pure apart from the memo it keeps. */
   generate(snapshot: ProxySnapshot): ProxyResources {
     const mesh = this.#mesh.generate(snapshot);
+    // What our resources read besides MetaRouters: unchanged lists mean unchanged resources.
+    const inputs = [
+      snapshot.serviceEntries,
+      snapshot.destinationRules,
+      snapshot.applicationProtocols,
+      snapshot.meshConfig,
+      snapshot.endpointSlices,
+      snapshot.pods,
+    ];
+    if (this.#last && sameDeps(inputs, this.#lastInputs)) {
+      const problems = sortProblems([...mesh.problems, ...this.#ownProblems]);
+      return this.#last = {
+        ...this.#last,
+        routeConfigurations: mesh.routeConfigurations,
+        problems,
+      };
+    }
+    this.#lastInputs = inputs;
     const index = new ServiceIndex(snapshot, this.#options, this.#index);
     const kube = this.#kubeEndpoints(snapshot, index.options.domain);
     const memo = new Map<ServiceEntry, Memo>();
     const listeners: NamedResource[] = [], clusters: NamedResource[] = [];
     const loadAssignments: LoadAssignment[] = [];
-    const problems = new Map(mesh.problems.map((p) => [problemKey(p), p]));
+    const problems = new Map<string, GenerateProblem>();
     const listenerOwners = new Map<string, string>();
+    let changed = this.#last === undefined;
     for (const se of index.sortedServiceEntries()) {
       const host = se.spec.hosts[0];
       if (!host) continue; // the mesh generator already reported it
@@ -119,6 +141,7 @@ export class ProxyGenerator {
         ? prev
         : { deps, output: buildServiceResources(se, index, kube) };
       memo.set(se, entry);
+      if (entry !== prev) changed = true;
       for (const l of entry.output.listeners) {
         const first = listenerOwners.get(l.name);
         if (first === undefined) {
@@ -137,15 +160,19 @@ export class ProxyGenerator {
       loadAssignments.push(...entry.output.loadAssignments);
       for (const p of entry.output.problems) problems.set(problemKey(p), p);
     }
+    // Unchanged services: hand back the same lists, so consumers can skip them by identity.
+    const same = !changed && memo.size === this.#memo.size && this.#last;
     this.#index = index;
     this.#memo = memo;
-    return {
-      listeners,
-      clusters,
-      loadAssignments,
+    this.#ownProblems = [...problems.values()];
+    this.#last = {
+      listeners: same ? same.listeners : listeners,
+      clusters: same ? same.clusters : clusters,
+      loadAssignments: same ? same.loadAssignments : loadAssignments,
       routeConfigurations: mesh.routeConfigurations,
-      problems: sortProblems([...problems.values()]),
+      problems: sortProblems([...mesh.problems, ...this.#ownProblems]),
     };
+    return this.#last;
   }
 }
 
