@@ -19,6 +19,7 @@
  * @module
  */
 export * from "./context.ts";
+export * from "./dataplane/mod.ts";
 export * from "./envelope.ts";
 export * from "./export_to.ts";
 export * from "./from_objects.ts";
