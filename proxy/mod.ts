@@ -7,5 +7,5 @@
  * @module
  */
 export * from "./config/model.ts";
-export { ProxyStartError, proxyScoped, startProxy, type StartProxyOptions } from "./proxy.ts";
+export { proxyScoped, ProxyStartError, startProxy, type StartProxyOptions } from "./proxy.ts";
 export { MemoryStats } from "./stats.ts";

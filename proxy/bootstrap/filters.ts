@@ -7,7 +7,7 @@ import type { FilterModel, TokenBucketModel } from "../config/model.ts";
 import { bool, type CompileContext, list, msg, num, str, typeOf } from "./_context.ts";
 import type { Plain } from "./_normalize.ts";
 import { compileMatchers } from "./routes.ts";
-import { encodeBase64, structBytes } from "./_struct.ts";
+import { encodeBase64, structBytes } from "../grpc/struct.ts";
 
 const PKG = "aeraki.meta_protocol_proxy.filters";
 

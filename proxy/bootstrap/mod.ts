@@ -26,3 +26,4 @@ export { type ConfigSourceModel, type GrpcSourceModel } from "./listeners.ts";
 export { type NodeInfo } from "./filters.ts";
 export { type TracingModel, type ZipkinModel } from "./observability.ts";
 export { compileMatchers, fraction } from "./routes.ts";
+export { CompileContext } from "./_context.ts";

@@ -9,6 +9,7 @@ import {
   ENVOY_DEFAULT_FORMAT,
   type LogFormat,
 } from "../access_log/config.ts";
+import { compileFormat } from "../access_log/format.ts";
 import type { AccessLogSinkModel } from "../config/model.ts";
 import { bool, type CompileContext, msg, num, str, typeOf } from "./_context.ts";
 import type { Plain } from "./_normalize.ts";
@@ -98,6 +99,11 @@ export function compileAccessLogs(
     }
     const f = format(ctx, tc, readFile);
     if (!f) continue;
+    const parsed = compileFormat(f, false);
+    if (!parsed.ok) {
+      ctx.problem(tc, "log_format", parsed.message);
+      continue;
+    }
     const config: AccessLogConfig = {
       path,
       format: f,

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import type protobuf from "protobufjs";
 import { lookupType } from "../../proto/mod.ts";
 import { POLICY } from "./_policy.ts";
 
@@ -8,7 +9,7 @@ Deno.test("POLICY names real fields, and every used message field has rules of i
     const type = lookupType(name);
     assert.ok(type, `unknown type ${name}`);
     for (const [field, rule] of Object.entries(rules)) {
-      const f = type.fields[field];
+      const f: protobuf.Field | undefined = type.fields[field];
       assert.ok(f, `${name} has no field ${field}`);
       f.resolve();
       const t = f.resolvedType;

@@ -18,7 +18,8 @@ function toValue(json: unknown): ValueObject {
   return { structValue: toStruct(json as ValueObject) };
 }
 
-function toStruct(json: ValueObject): ValueObject {
+/** A JSON object as a protobufjs plain `google.protobuf.Struct` (`{fields: {…}}`), keys sorted. */
+export function toStruct(json: ValueObject): ValueObject {
   const fields: ValueObject = {};
   for (const key of Object.keys(json).sort()) fields[key] = toValue(json[key]);
   return { fields };
