@@ -18,20 +18,41 @@ function cluster(name: string, port: number) {
     name,
     type: "STATIC",
     connect_timeout: "1s",
-    load_assignment: { cluster_name: name, endpoints: { lb_endpoints: { endpoint: { address: { socket_address: { address: "127.0.0.1", port_value: port } } } } } },
+    load_assignment: {
+      cluster_name: name,
+      endpoints: {
+        lb_endpoints: {
+          endpoint: { address: { socket_address: { address: "127.0.0.1", port_value: port } } },
+        },
+      },
+    },
   };
 }
 
 function routes(name: string, to: string) {
   return {
     name,
-    virtual_hosts: [{ name: "dummy", domains: ["*"], routes: [{ name: "r", match: { prefix: "/", headers: [{ name: "method", exact_match: "sayHello" }] }, route: { cluster: to } }] }],
+    virtual_hosts: [{
+      name: "dummy",
+      domains: ["*"],
+      routes: [{
+        name: "r",
+        match: { prefix: "/", headers: [{ name: "method", exact_match: "sayHello" }] },
+        route: { cluster: to },
+      }],
+    }],
   };
 }
 
 Deno.test("RDS tables pushed during traffic switch live connections, and a NACK changes nothing", async () => {
-  const a = await startServer(STACK, { sayHello: (_req, result) => result(null, "from a"), ping: () => {} });
-  const b = await startServer(STACK, { sayHello: (_req, result) => result(null, "from b"), ping: () => {} });
+  const a = await startServer(STACK, {
+    sayHello: (_req, result) => result(null, "from a"),
+    ping: () => {},
+  });
+  const b = await startServer(STACK, {
+    sayHello: (_req, result) => result(null, "from b"),
+    ping: () => {},
+  });
   const xds = await startXdsServer();
   const bootstrap = {
     node: { id: "proxy-1", cluster: "test" },
@@ -40,15 +61,30 @@ Deno.test("RDS tables pushed during traffic switch live connections, and a NACK 
       listeners: {
         name: "thrift",
         address: { socket_address: { address: "127.0.0.1", port_value: 0 } },
-        filter_chains: { filters: { name: "envoy.filters.network.meta_protocol_proxy", typed_config: {
-          "@type": MPP,
-          statPrefix: "svc",
-          protocol: { name: "thrift", codec: { name: "aeraki.meta_protocol.codec.thrift" }, multiplexing: true },
-          rds: {
-            route_config_name: "svc_9090",
-            config_source: { api_config_source: { api_type: "GRPC", transport_api_version: "V3", grpc_services: { envoy_grpc: { cluster_name: "xds" } } } },
+        filter_chains: {
+          filters: {
+            name: "envoy.filters.network.meta_protocol_proxy",
+            typed_config: {
+              "@type": MPP,
+              statPrefix: "svc",
+              protocol: {
+                name: "thrift",
+                codec: { name: "aeraki.meta_protocol.codec.thrift" },
+                multiplexing: true,
+              },
+              rds: {
+                route_config_name: "svc_9090",
+                config_source: {
+                  api_config_source: {
+                    api_type: "GRPC",
+                    transport_api_version: "V3",
+                    grpc_services: { envoy_grpc: { cluster_name: "xds" } },
+                  },
+                },
+              },
+            },
           },
-        } } },
+        },
       },
       clusters: [cluster("xds", xds.port), cluster("a", a.port), cluster("b", b.port)],
     },
@@ -59,7 +95,8 @@ Deno.test("RDS tables pushed during traffic switch live connections, and a NACK 
   const running = await runBootstrap(loaded.config, { log: (l) => logs.push(l) });
   const port = running.proxy.ports.get("thrift")!;
   const clients = await Promise.all([1, 2, 3, 4].map(() => connectClient(STACK, port)));
-  const callAll = () => Promise.all(clients.map(({ client }) => client.sayHello(new Req({ name: "x" }))));
+  const callAll = () =>
+    Promise.all(clients.map(({ client }) => client.sayHello(new Req({ name: "x" }))));
   const waitFor = async (what: string, ok: () => boolean) => {
     for (let i = 0; i < 500 && !ok(); i++) await new Promise((r) => setTimeout(r, 10));
     assert.ok(ok(), `timed out waiting for ${what}`);
@@ -72,17 +109,36 @@ Deno.test("RDS tables pushed during traffic switch live connections, and a NACK 
     for (let v = 2; v <= 41; v++) {
       const to = v % 2 === 0 ? "b" : "a";
       xds.push(String(v), [routes("svc_9090", to)]);
-      await waitFor(`v${v}`, () => running.proxy.routeTables().get("svc_9090")?.version === String(v));
+      await waitFor(
+        `v${v}`,
+        () => running.proxy.routeTables().get("svc_9090")?.version === String(v),
+      );
       const replies = await callAll().catch(() => (failures++, []));
       assert.deepEqual(replies, [1, 2, 3, 4].map(() => `from ${to}`));
     }
     assert.equal(failures, 0);
     // A table naming an unparseable regex is NACKed; calls keep going to the last good table.
-    xds.push("bad", [{ ...routes("svc_9090", "b"), virtual_hosts: [{ routes: [{ match: { prefix: "/", headers: [{ name: "m", safe_regex_match: { regex: "(" } }] }, route: { cluster: "b" } }] }] }]);
-    await waitFor("the NACK", () => xds.requests.some((r) => (r.error_detail as { message?: string } | undefined)?.message !== undefined));
+    xds.push("bad", [{
+      ...routes("svc_9090", "b"),
+      virtual_hosts: [{
+        routes: [{
+          match: { prefix: "/", headers: [{ name: "m", safe_regex_match: { regex: "(" } }] },
+          route: { cluster: "b" },
+        }],
+      }],
+    }]);
+    await waitFor(
+      "the NACK",
+      () =>
+        xds.requests.some((r) =>
+          (r.error_detail as { message?: string } | undefined)?.message !== undefined
+        ),
+    );
     assert.deepEqual(await callAll(), ["from a", "from a", "from a", "from a"]);
     assert.match(logs.join("\n"), /RDS update "bad" rejected \(NACK\)/);
-    const dump = JSON.parse(await (await fetch(`http://127.0.0.1:${running.admin!.port}/config_dump`)).text());
+    const dump = JSON.parse(
+      await (await fetch(`http://127.0.0.1:${running.admin!.port}/config_dump`)).text(),
+    );
     const dynamic = dump.configs.at(-1).dynamic_route_configs[0];
     assert.equal(dynamic.version_info, "41");
     assert.equal(dynamic.client_status, "NACKED");

@@ -42,7 +42,15 @@ export function socketAddress(
   return { address: str(sa, "address"), port };
 }
 
-function endpoints(ctx: CompileContext, la: Plain | undefined, type: string): EndpointModel[] {
+/**
+ * Compiles a `ClusterLoadAssignment` (from the bootstrap, or decoded from EDS, where
+ * `load_balancing_weight` is still a `{value}` wrapper) into endpoints of a `type` cluster.
+ */
+export function compileEndpoints(
+  ctx: CompileContext,
+  la: Plain | undefined,
+  type: string,
+): EndpointModel[] {
   const out: EndpointModel[] = [];
   for (const locality of list(la, "endpoints")) {
     const priority = num(locality, "priority") ?? 0;
@@ -67,7 +75,8 @@ function endpoints(ctx: CompileContext, la: Plain | undefined, type: string): En
       }
       out.push({
         ...addr,
-        weight: num(lb, "load_balancing_weight") ?? 1,
+        weight: num(lb, "load_balancing_weight") ??
+          num(msg(lb, "load_balancing_weight"), "value") ?? 1,
         health: HEALTH[str(lb, "health_status") || "UNKNOWN"] ?? "unknown",
       });
     }
@@ -161,7 +170,7 @@ export function compileCluster(ctx: CompileContext, c: Plain): ClusterModel | un
   return {
     name,
     type: type as ClusterModel["type"],
-    endpoints: endpoints(ctx, msg(c, "load_assignment"), type),
+    endpoints: compileEndpoints(ctx, msg(c, "load_assignment"), type),
     connectTimeoutMs: connect ?? 5000,
     lbPolicy,
     ...lbExtras(ctx, c, lbPolicy),

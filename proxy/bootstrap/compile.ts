@@ -13,6 +13,7 @@ import { compileCluster, socketAddress } from "./clusters.ts";
 import type { NodeInfo } from "./filters.ts";
 import {
   compileApiConfigSource,
+  compileConfigSource,
   compileListener,
   type ConfigSourceModel,
   type GrpcSourceModel,
@@ -26,11 +27,21 @@ export interface RdsSubscriptionModel {
   readonly listeners: readonly string[];
 }
 
+/** One EDS subscription: a cluster's endpoints by service name from one source. */
+export interface EdsSubscriptionModel {
+  readonly cluster: string;
+  /** `eds_cluster_config.service_name`, or the cluster name. */
+  readonly serviceName: string;
+  readonly source: ConfigSourceModel;
+}
+
 /** Everything a bootstrap compiles to. */
 export interface CompiledBootstrap {
   readonly model: ProxyModel;
   readonly node: NodeInfo;
   readonly rds: readonly RdsSubscriptionModel[];
+  /** EDS clusters' subscriptions. */
+  readonly eds: readonly EdsSubscriptionModel[];
   /** `dynamic_resources.ads_config`, when set. */
   readonly ads?: GrpcSourceModel;
 }
@@ -125,6 +136,43 @@ function crossCheck(
   }
 }
 
+function edsSubscriptions(ctx: CompileContext, clusters: readonly Plain[]): EdsSubscriptionModel[] {
+  return clusters.flatMap((c) => {
+    const eds = msg(c, "eds_cluster_config");
+    if (str(c, "type") !== "EDS" || !eds) return [];
+    const cs = msg(eds, "eds_config");
+    if (!cs) return ctx.problem(eds, "eds_config", "Cannot subscribe to EDS: set eds_config") ?? [];
+    const source = compileConfigSource(ctx, cs);
+    const serviceName = str(eds, "service_name") || str(c, "name");
+    return source ? [{ cluster: str(c, "name"), serviceName, source }] : [];
+  });
+}
+
+function checkSources(
+  ctx: CompileContext,
+  m: ProxyModel,
+  eds: readonly EdsSubscriptionModel[],
+  ads?: GrpcSourceModel,
+) {
+  const clusters = new Set(m.clusters.map((c) => c.name));
+  for (const e of eds) {
+    if (e.source.kind === "ads" && !ads) {
+      ctx.problem(
+        undefined,
+        "static_resources",
+        `Cannot subscribe cluster "${e.cluster}" to EDS over ADS: set dynamic_resources.ads_config`,
+      );
+    }
+    if (e.source.kind === "grpc" && !clusters.has(e.source.cluster)) {
+      ctx.problem(
+        undefined,
+        "static_resources",
+        `Cannot reach EDS for cluster "${e.cluster}": cluster "${e.source.cluster}" is not defined`,
+      );
+    }
+  }
+}
+
 function rdsSubscriptions(listeners: readonly ListenerModel[]): RdsSubscriptionModel[] {
   const byKey = new Map<string, RdsSubscriptionModel & { listeners: string[] }>();
   for (const l of listeners) {
@@ -180,5 +228,7 @@ export function compileBootstrap(
   const admin = adminAddr ? socketAddress(ctx, adminAddr) : undefined;
   const model: ProxyModel = { listeners, clusters, ...(admin ? { admin } : {}) };
   crossCheck(ctx, srcs, model, ads);
-  return { model, node, rds: rdsSubscriptions(listeners), ...(ads ? { ads } : {}) };
+  const eds = edsSubscriptions(ctx, list(sr, "clusters"));
+  checkSources(ctx, model, eds, ads);
+  return { model, node, rds: rdsSubscriptions(listeners), eds, ...(ads ? { ads } : {}) };
 }

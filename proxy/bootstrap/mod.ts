@@ -20,10 +20,12 @@ export {
 export {
   type CompiledBootstrap,
   type CompileOptions,
+  type EdsSubscriptionModel,
   type RdsSubscriptionModel,
 } from "./compile.ts";
 export { type ConfigSourceModel, type GrpcSourceModel } from "./listeners.ts";
 export { type NodeInfo } from "./filters.ts";
 export { type TracingModel, type ZipkinModel } from "./observability.ts";
 export { compileMatchers, fraction } from "./routes.ts";
+export { compileEndpoints } from "./clusters.ts";
 export { CompileContext } from "./_context.ts";

@@ -1,7 +1,7 @@
 /**
  * Test peer: a small @grpc/grpc-js xDS server speaking state-of-the-world RDS
- * (`RouteDiscoveryService/StreamRoutes`) and ADS, that records every DiscoveryRequest and
- * pushes the route configurations a test gives it.
+ * (`RouteDiscoveryService/StreamRoutes`), EDS (`EndpointDiscoveryService/StreamEndpoints`)
+ * and ADS, that records every DiscoveryRequest and pushes the resources a test gives it.
  *
  * @module
  */
@@ -9,6 +9,7 @@ import * as grpc from "@grpc/grpc-js";
 import { lookupType } from "../../proto/mod.ts";
 import { methodDefinition, type Msg } from "../grpc/mod.ts";
 import { ROUTE_TYPE_URL } from "./client.ts";
+import { ENDPOINTS_TYPE_URL } from "./eds_state.ts";
 
 /** A running test xDS server. */
 export interface TestXdsServer {
@@ -17,6 +18,8 @@ export interface TestXdsServer {
   readonly requests: (Msg & { stream: number })[];
   /** Sends a response with `routes` (Envoy RouteConfigurations, snake_case) on open streams. */
   push(version: string, routes: readonly Msg[]): void;
+  /** Sends a response of EDS `ClusterLoadAssignment`s (snake_case) on open streams. */
+  pushEndpoints(version: string, assignments: readonly Msg[]): void;
   /** Ends every open stream (the client must reconnect). */
   dropStreams(): void;
   close(): Promise<void>;
@@ -28,20 +31,30 @@ const DISCOVERY = {
   stream: true,
 };
 
+function resource(typeUrl: string, m: Msg): Msg {
+  const type = lookupType(typeUrl)!;
+  const err = type.verify(m);
+  if (err) throw new Error(`Bad test resource: ${err}`);
+  return { type_url: typeUrl, value: type.encode(type.fromObject(m)).finish() };
+}
+
 /** Encodes an Envoy RouteConfiguration as a DiscoveryResponse resource. */
 export function routeResource(rc: Msg): Msg {
-  const type = lookupType("envoy.config.route.v3.RouteConfiguration")!;
-  const err = type.verify(rc);
-  if (err) throw new Error(`Bad test RouteConfiguration: ${err}`);
-  return { type_url: ROUTE_TYPE_URL, value: type.encode(type.fromObject(rc)).finish() };
+  return resource(ROUTE_TYPE_URL, rc);
 }
+
+const SERVICES: readonly [string, string][] = [
+  ["envoy.service.route.v3.RouteDiscoveryService", "StreamRoutes"],
+  ["envoy.service.endpoint.v3.EndpointDiscoveryService", "StreamEndpoints"],
+  ["envoy.service.discovery.v3.AggregatedDiscoveryService", "StreamAggregatedResources"],
+];
 
 /** Starts the server on a free port (or `port`). */
 export function startXdsServer(port = 0): Promise<TestXdsServer> {
   const server = new grpc.Server();
   const requests: (Msg & { stream: number })[] = [];
   const streams = new Set<grpc.ServerDuplexStream<Msg, Msg>>();
-  let last: Msg | undefined;
+  const last = new Map<string, Msg>();
   let nonce = 0;
   let streamCount = 0;
   const handler = (call: grpc.ServerDuplexStream<Msg, Msg>) => {
@@ -49,46 +62,34 @@ export function startXdsServer(port = 0): Promise<TestXdsServer> {
     streams.add(call);
     call.on("data", (req: Msg) => {
       requests.push({ ...req, stream });
-      if (req.response_nonce === "" || req.response_nonce === undefined) {
-        if (last) call.write(last);
-      }
+      const latest = last.get(String(req.type_url));
+      if ((req.response_nonce ?? "") === "" && latest) call.write(latest);
     });
     call.on("end", () => (streams.delete(call), call.end()));
     call.on("error", () => streams.delete(call));
   };
-  server.addService(
-    {
-      StreamRoutes: methodDefinition(
-        "/envoy.service.route.v3.RouteDiscoveryService/StreamRoutes",
-        DISCOVERY,
-      ),
-    } as grpc.ServiceDefinition,
-    { StreamRoutes: handler },
-  );
-  server.addService(
-    {
-      StreamAggregatedResources: methodDefinition(
-        "/envoy.service.discovery.v3.AggregatedDiscoveryService/StreamAggregatedResources",
-        DISCOVERY,
-      ),
-    } as grpc.ServiceDefinition,
-    { StreamAggregatedResources: handler },
-  );
+  for (const [service, method] of SERVICES) {
+    const def = { [method]: methodDefinition(`/${service}/${method}`, DISCOVERY) };
+    server.addService(def as grpc.ServiceDefinition, { [method]: handler });
+  }
+  const send = (typeUrl: string, version: string, resources: Msg[]) => {
+    const res = { version_info: version, type_url: typeUrl, nonce: String(++nonce), resources };
+    last.set(typeUrl, res);
+    for (const s of streams) s.write(res);
+  };
   return new Promise((resolve, reject) => {
     server.bindAsync(`127.0.0.1:${port}`, grpc.ServerCredentials.createInsecure(), (err, bound) => {
       if (err) return reject(err);
       resolve({
         port: bound,
         requests,
-        push(version, routes) {
-          last = {
-            version_info: version,
-            type_url: ROUTE_TYPE_URL,
-            nonce: String(++nonce),
-            resources: routes.map(routeResource),
-          };
-          for (const s of streams) s.write(last);
-        },
+        push: (version, routes) => send(ROUTE_TYPE_URL, version, routes.map(routeResource)),
+        pushEndpoints: (version, assignments) =>
+          send(
+            ENDPOINTS_TYPE_URL,
+            version,
+            assignments.map((a) => resource(ENDPOINTS_TYPE_URL, a)),
+          ),
         dropStreams() {
           for (const s of streams) s.end();
           streams.clear();

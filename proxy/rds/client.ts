@@ -5,6 +5,8 @@
  * request on every connection uses it; no connection is closed); a bad update is NACKed with
  * the error and the last good table stays. A broken stream reconnects with jittered
  * exponential backoff (Effect `Schedule`), resubscribing with the last accepted version.
+ * EDS clusters subscribe on the same machinery (their own EDS stream, or the ADS stream that
+ * also carries RDS) and get their endpoints replaced.
  *
  * @module
  */
@@ -22,16 +24,23 @@ import {
   type Msg,
   toStruct,
 } from "../grpc/mod.ts";
-import { type Applied, RdsState } from "./state.ts";
+import { EdsState } from "./eds_state.ts";
+import { type Applied, RdsState, type Watch } from "./state.ts";
 
 /** Resource type of RDS: Envoy's HTTP route configuration (control-plane spec §5). */
 export const ROUTE_TYPE_URL = "type.googleapis.com/envoy.config.route.v3.RouteConfiguration";
 
-const RDS = "envoy.service.route.v3.RouteDiscoveryService";
-const ADS = "envoy.service.discovery.v3.AggregatedDiscoveryService";
+/** Services by stream kind: their full name and streaming method. */
+const SERVICES = {
+  rds: ["envoy.service.route.v3.RouteDiscoveryService", "StreamRoutes"],
+  eds: ["envoy.service.endpoint.v3.EndpointDiscoveryService", "StreamEndpoints"],
+  ads: ["envoy.service.discovery.v3.AggregatedDiscoveryService", "StreamAggregatedResources"],
+} as const;
 
-/** Options of {@linkcode startRds}. */
-export interface RdsOptions {
+type StreamKind = keyof typeof SERVICES;
+
+/** Options of {@linkcode startXds}. */
+export interface XdsOptions {
   /** Where tables go and stats are counted. */
   readonly proxy: ProxyControl & { readonly stats: StatsSink };
   /** Logs NACKs and reconnects. @default console.error */
@@ -42,8 +51,8 @@ export interface RdsOptions {
   readonly maxBackoffMs?: number;
 }
 
-/** The running RDS subscriptions of a bootstrap. */
-export interface RdsClients {
+/** The running RDS and EDS subscriptions of a bootstrap. */
+export interface XdsClients {
   /** Per subscribed name: version, update time, ACK/NACK state, last error. */
   status(): DynamicRouteStatus[];
   /** Ends every stream; resolves once they are closed. */
@@ -53,9 +62,8 @@ export interface RdsClients {
 type Stream = grpc.ClientDuplexStream<Msg, Msg>;
 type StreamClient = grpc.Client & Record<string, (md?: grpc.Metadata) => Stream>;
 
-function makeClient(ads: boolean, target: string): StreamClient {
-  const service = ads ? ADS : RDS;
-  const method = ads ? "StreamAggregatedResources" : "StreamRoutes";
+function makeClient(kind: StreamKind, target: string): StreamClient {
+  const [service, method] = SERVICES[kind];
   const Ctor = clientConstructor({
     [method]: methodDefinition(`/${service}/${method}`, {
       request: "envoy.service.discovery.v3.DiscoveryRequest",
@@ -68,26 +76,26 @@ function makeClient(ads: boolean, target: string): StreamClient {
 
 class StreamError extends Error {}
 
-/** One gRPC stream carrying a set of route names; reconnects forever until closed. */
+/** One gRPC stream carrying route and endpoint names; reconnects forever until closed. */
 class Subscription {
-  readonly #state: RdsState;
+  readonly #watches: ReadonlyMap<string, Watch>;
   readonly #source: GrpcSourceModel;
-  readonly #ads: boolean;
+  readonly #kind: StreamKind;
   readonly #cluster: ClusterModel | undefined;
   readonly #node: Msg;
   readonly #log: (line: string) => void;
   #attempt = 0;
 
   constructor(
-    state: RdsState,
+    watches: readonly Watch[],
     source: GrpcSourceModel,
-    ads: boolean,
+    kind: StreamKind,
     c: CompiledBootstrap,
     log: (l: string) => void,
   ) {
-    this.#state = state;
+    this.#watches = new Map(watches.map((w) => [w.typeUrl, w]));
     this.#source = source;
-    this.#ads = ads;
+    this.#kind = kind;
     this.#cluster = c.model.clusters.find((x) => x.name === source.cluster);
     this.#node = {
       id: c.node.id,
@@ -105,7 +113,7 @@ class Subscription {
         resume(Effect.fail(new StreamError(`cluster "${this.#source.cluster}" has no endpoints`)));
         return;
       }
-      const client = makeClient(this.#ads, targets[this.#attempt++ % targets.length]);
+      const client = makeClient(this.#kind, targets[this.#attempt++ % targets.length]);
       const call = this.#open(client);
       let received = false;
       let done = false;
@@ -123,7 +131,12 @@ class Subscription {
       });
       call.on("error", (e: Error) => finish(e.message));
       call.on("end", () => finish("the server ended the stream"));
-      call.write(this.#request(true));
+      let first = true;
+      for (const w of this.#watches.values()) {
+        if (w.names().length === 0) continue;
+        call.write(this.#request(w, first));
+        first = false;
+      }
       return Effect.sync(() => {
         done = true;
         call.cancel();
@@ -133,28 +146,29 @@ class Subscription {
   }
 
   #open(client: StreamClient): Stream {
-    const method = this.#ads ? "StreamAggregatedResources" : "StreamRoutes";
+    const method = SERVICES[this.#kind][1];
     const md = new grpc.Metadata();
     for (const { key, value } of this.#source.initialMetadata) md.add(key, value);
     return client[method](md);
   }
 
-  #request(first: boolean, extra: Msg = {}): Msg {
+  #request(w: Watch, first: boolean, extra: Msg = {}): Msg {
     return {
       ...(first ? { node: this.#node } : {}),
-      version_info: this.#state.acceptedVersion(),
-      resource_names: this.#state.names(),
-      type_url: ROUTE_TYPE_URL,
+      version_info: w.acceptedVersion(),
+      resource_names: w.names(),
+      type_url: w.typeUrl,
       response_nonce: "",
       ...extra,
     };
   }
 
   #handle(res: Msg): Msg | undefined {
-    if (res.type_url !== ROUTE_TYPE_URL) return undefined;
+    const w = this.#watches.get(String(res.type_url ?? ""));
+    if (!w) return undefined;
     const version = String(res.version_info ?? "");
     const nonce = String(res.nonce ?? "");
-    const type = lookupType("envoy.config.route.v3.RouteConfiguration")!;
+    const type = lookupType(w.messageType)!;
     const resources = (res.resources as { type_url?: string; value?: Uint8Array }[] | undefined) ??
       [];
     const decoded: Applied[] = [];
@@ -169,18 +183,19 @@ class Subscription {
         });
         decoded.push({ bytes, message: msg });
       } catch (e) {
-        errors.push(`Cannot decode a RouteConfiguration: ${(e as Error).message}`);
+        errors.push(`Cannot decode a ${w.messageType}: ${(e as Error).message}`);
       }
     }
-    errors.push(...this.#state.apply(decoded, version));
+    errors.push(...w.apply(decoded, version));
     if (errors.length === 0) {
-      return this.#request(false, { version_info: version, response_nonce: nonce });
+      return this.#request(w, false, { version_info: version, response_nonce: nonce });
     }
     const message = errors.join("; ");
-    this.#state.rejected(version, message);
-    this.#log(`RDS update ${JSON.stringify(version)} rejected (NACK): ${message}`);
-    return this.#request(false, {
-      version_info: this.#state.acceptedVersion(),
+    w.rejected(version, message);
+    const what = w.typeUrl === ROUTE_TYPE_URL ? "RDS" : "EDS";
+    this.#log(`${what} update ${JSON.stringify(version)} rejected (NACK): ${message}`);
+    return this.#request(w, false, {
+      version_info: w.acceptedVersion(),
       response_nonce: nonce,
       error_detail: { code: 3, message },
     });
@@ -194,7 +209,7 @@ class Subscription {
     const logged = this.once().pipe(
       Effect.tapError((e) =>
         Effect.sync(() =>
-          this.#log(`RDS stream to "${this.#source.cluster}" failed: ${e.message}; retrying`)
+          this.#log(`xDS stream to "${this.#source.cluster}" failed: ${e.message}; retrying`)
         )
       ),
       Effect.retry(schedule),
@@ -205,32 +220,53 @@ class Subscription {
   }
 }
 
-function sourceOf(
-  c: CompiledBootstrap,
-  s: ConfigSourceModel,
-): { source: GrpcSourceModel; ads: boolean } | undefined {
-  if (s.kind === "ads") return c.ads ? { source: c.ads, ads: true } : undefined;
-  return { source: s, ads: false };
+function sourceOf(c: CompiledBootstrap, s: ConfigSourceModel, own: StreamKind) {
+  if (s.kind === "ads") return c.ads ? { source: c.ads, kind: "ads" as StreamKind } : undefined;
+  return { source: s, kind: own };
 }
 
-/** Starts one stream per config source of the bootstrap's RDS subscriptions. */
-export function startRds(c: CompiledBootstrap, options: RdsOptions): RdsClients {
+interface Group {
+  source: GrpcSourceModel;
+  kind: StreamKind;
+  rds: RdsState;
+  eds: EdsState;
+}
+
+/**
+ * Starts one stream per config source of the bootstrap's RDS and EDS subscriptions (one
+ * ADS stream carries both types).
+ */
+export function startXds(c: CompiledBootstrap, options: XdsOptions): XdsClients {
   const log = options.log ?? ((l: string) => console.error(l));
-  const groups = new Map<string, { source: GrpcSourceModel; ads: boolean; state: RdsState }>();
-  for (const sub of c.rds) {
-    const s = sourceOf(c, sub.source);
-    if (!s) continue;
-    const key = JSON.stringify([s.ads, s.source]);
+  const groups = new Map<string, Group>();
+  const group = (s: { source: GrpcSourceModel; kind: StreamKind }) => {
+    const key = JSON.stringify([s.kind, s.source]);
     let g = groups.get(key);
-    if (!g) groups.set(key, g = { ...s, state: new RdsState(options.proxy, c.model.listeners) });
-    g.state.add(sub.routeConfigName, sub.listeners);
+    if (!g) {
+      g = {
+        ...s,
+        rds: new RdsState(options.proxy, c.model.listeners),
+        eds: new EdsState(options.proxy),
+      };
+      groups.set(key, g);
+    }
+    return g;
+  };
+  for (const sub of c.rds) {
+    const s = sourceOf(c, sub.source, "rds");
+    if (s) group(s).rds.add(sub.routeConfigName, sub.listeners);
+  }
+  for (const e of c.eds) {
+    const s = sourceOf(c, e.source, "eds");
+    const cluster = c.model.clusters.find((x) => x.name === e.cluster);
+    if (s && cluster) group(s).eds.add(e.serviceName, cluster);
   }
   const fibers = [...groups.values()].map((g) => {
-    const sub = new Subscription(g.state, g.source, g.ads, c, log);
+    const sub = new Subscription([g.rds, g.eds], g.source, g.kind, c, log);
     return Effect.runFork(sub.run(options.baseBackoffMs ?? 500, options.maxBackoffMs ?? 30_000));
   });
   return {
-    status: () => [...groups.values()].flatMap((g) => g.state.status()),
+    status: () => [...groups.values()].flatMap((g) => g.rds.status()),
     close: () => Effect.runPromise(Effect.forEach(fibers, Fiber.interrupt, { discard: true })),
   };
 }

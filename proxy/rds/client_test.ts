@@ -4,7 +4,7 @@ import type { CompiledBootstrap } from "../bootstrap/mod.ts";
 import type { RouteTableModel } from "../config/model.ts";
 import type { Msg } from "../grpc/mod.ts";
 import { MemoryStats } from "../stats.ts";
-import { startRds } from "./client.ts";
+import { startXds } from "./client.ts";
 import { startXdsServer } from "./_test_xds_server.ts";
 
 const MPP = "type.googleapis.com/aeraki.meta_protocol_proxy.v1alpha.MetaProtocolProxy";
@@ -89,10 +89,10 @@ async function until(what: string, ok: () => boolean): Promise<void> {
 }
 
 for (const ads of [false, true]) {
-  Deno.test(`startRds() subscribes by name over ${ads ? "ADS" : "RDS"}, applies tables, ACKs and NACKs`, async () => {
+  Deno.test(`startXds() subscribes by name over ${ads ? "ADS" : "RDS"}, applies tables, ACKs and NACKs`, async () => {
     const xds = await startXdsServer();
     const proxy = fakeProxy();
-    const rds = startRds(compiled(xds.port, ads), { proxy, log: () => {}, baseBackoffMs: 20 });
+    const rds = startXds(compiled(xds.port, ads), { proxy, log: () => {}, baseBackoffMs: 20 });
     try {
       await until("the subscription", () => xds.requests.length > 0);
       const first = xds.requests[0];
@@ -149,10 +149,10 @@ for (const ads of [false, true]) {
   });
 }
 
-Deno.test("startRds() reconnects after the stream drops and resubscribes with the last version", async () => {
+Deno.test("startXds() reconnects after the stream drops and resubscribes with the last version", async () => {
   const xds = await startXdsServer();
   const proxy = fakeProxy();
-  const rds = startRds(compiled(xds.port), { proxy, log: () => {}, baseBackoffMs: 20 });
+  const rds = startXds(compiled(xds.port), { proxy, log: () => {}, baseBackoffMs: 20 });
   try {
     await until("the subscription", () => xds.requests.length > 0);
     xds.push("v1", [routeConfig("svc_9090", "a")]);
@@ -168,19 +168,19 @@ Deno.test("startRds() reconnects after the stream drops and resubscribes with th
   }
 });
 
-Deno.test("startRds() keeps retrying while the server is down, then subscribes", async () => {
+Deno.test("startXds() keeps retrying while the server is down, then subscribes", async () => {
   const probe = await startXdsServer();
   const port = probe.port;
   await probe.close();
   const logs: string[] = [];
-  const rds = startRds(compiled(port), {
+  const rds = startXds(compiled(port), {
     proxy: fakeProxy(),
     log: (l) => logs.push(l),
     baseBackoffMs: 20,
   });
   try {
     await until("two failed attempts", () => logs.length >= 2);
-    assert.match(logs[0], /^RDS stream to "xds" failed: .*; retrying$/);
+    assert.match(logs[0], /^xDS stream to "xds" failed: .*; retrying$/);
     const xds = await startXdsServer(port);
     try {
       await until("the subscription", () => xds.requests.length > 0);
@@ -190,5 +190,85 @@ Deno.test("startRds() keeps retrying while the server is down, then subscribes",
     }
   } finally {
     await rds.close();
+  }
+});
+
+Deno.test("startXds() fills EDS clusters over ADS on the same stream as RDS", async () => {
+  const xds = await startXdsServer();
+  const base = compiled(0, true);
+  const json = {
+    node: { id: "node-1" },
+    dynamic_resources: {
+      ads_config: {
+        api_type: "GRPC",
+        transport_api_version: "V3",
+        grpc_services: [{ envoy_grpc: { cluster_name: "xds" } }],
+      },
+    },
+    static_resources: {
+      clusters: [
+        {
+          name: "xds",
+          load_assignment: {
+            cluster_name: "xds",
+            endpoints: [{
+              lb_endpoints: [{
+                endpoint: {
+                  address: { socket_address: { address: "127.0.0.1", port_value: xds.port } },
+                },
+              }],
+            }],
+          },
+        },
+        {
+          name: "svc",
+          type: "EDS",
+          eds_cluster_config: { service_name: "svc-eds", eds_config: { ads: {} } },
+        },
+      ],
+    },
+  };
+  const r = loadBootstrapText(JSON.stringify(json), { file: "eds.json" });
+  assert.ok(r.ok, JSON.stringify(r.problems));
+  assert.deepEqual(r.config.eds, [{
+    cluster: "svc",
+    serviceName: "svc-eds",
+    source: { kind: "ads" },
+  }]);
+  assert.equal(base.rds.length, 1);
+  const updates: unknown[] = [];
+  const proxy = { ...fakeProxy(), updateClusters: (c: unknown) => void updates.push(c) };
+  const xdsClients = startXds(r.config, { proxy, log: () => {}, baseBackoffMs: 20 });
+  try {
+    await until(
+      "the EDS subscription",
+      () => xds.requests.some((q) => String(q.type_url).endsWith("ClusterLoadAssignment")),
+    );
+    xds.pushEndpoints("e1", [{
+      cluster_name: "svc-eds",
+      endpoints: [{
+        lb_endpoints: [
+          {
+            endpoint: { address: { socket_address: { address: "10.0.0.1", port_value: 80 } } },
+            load_balancing_weight: { value: 3 },
+          },
+          {
+            endpoint: { address: { socket_address: { address: "10.0.0.2", port_value: 80 } } },
+            health_status: 2,
+          },
+        ],
+      }],
+    }]);
+    await until("the EDS ACK", () => xds.requests.some((q) => q.version_info === "e1"));
+    assert.equal(updates.length, 1);
+    const [cluster] = updates[0] as { name: string; endpoints: unknown[] }[];
+    assert.equal(cluster.name, "svc");
+    assert.deepEqual(cluster.endpoints, [
+      { address: "10.0.0.1", port: 80, weight: 3, health: "unknown" },
+      { address: "10.0.0.2", port: 80, weight: 1, health: "unhealthy" },
+    ]);
+  } finally {
+    await xdsClients.close();
+    await xds.close();
   }
 });

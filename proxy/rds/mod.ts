@@ -1,10 +1,12 @@
 /**
- * The RDS client of the MetaProtocol proxy: state-of-the-world route subscriptions over gRPC
- * (RDS or ADS), converting Envoy HTTP route configurations to MetaProtocol route tables.
+ * The xDS client of the MetaProtocol proxy: state-of-the-world route (and EDS endpoint)
+ * subscriptions over gRPC (RDS/EDS or ADS), converting Envoy HTTP route configurations to
+ * MetaProtocol route tables.
  *
  * Part of `proxy/`: may import `api/`, `proto/` and `codecs/` only.
  *
  * @module
  */
-export { type RdsClients, type RdsOptions, ROUTE_TYPE_URL, startRds } from "./client.ts";
+export { ROUTE_TYPE_URL, startXds, type XdsClients, type XdsOptions } from "./client.ts";
+export { ENDPOINTS_TYPE_URL } from "./eds_state.ts";
 export { type ConvertResult, convertRouteConfiguration } from "./convert.ts";

@@ -17,6 +17,22 @@ export interface Applied {
   readonly message: Record<string, unknown>;
 }
 
+/** The resources of one type on an xDS stream. */
+export interface Watch {
+  /** The resource type URL this watch handles. */
+  readonly typeUrl: string;
+  /** The protobuf message type of its resources. */
+  readonly messageType: string;
+  /** Subscribed resource names, sorted. */
+  names(): string[];
+  /** Version of the last accepted response of this type ("" before any). */
+  acceptedVersion(): string;
+  /** Applies one response's resources; returns the errors (any error NACKs it). */
+  apply(resources: readonly Applied[], version: string): string[];
+  /** Records that a response of this type was NACKed. */
+  rejected(version: string, details: string): void;
+}
+
 interface NameState {
   status: DynamicRouteStatus;
   bytes?: Uint8Array;
@@ -30,7 +46,9 @@ function same(a: Uint8Array | undefined, b: Uint8Array): boolean {
 }
 
 /** Route names of one stream and what happened to them. */
-export class RdsState {
+export class RdsState implements Watch {
+  readonly typeUrl = "type.googleapis.com/envoy.config.route.v3.RouteConfiguration";
+  readonly messageType = "envoy.config.route.v3.RouteConfiguration";
   readonly #proxy: ProxyControl & { readonly stats: StatsSink };
   readonly #listeners: ReadonlyMap<string, ListenerModel>;
   readonly #names = new Map<string, NameState>();

@@ -12,7 +12,7 @@ import type { CompiledBootstrap } from "../bootstrap/mod.ts";
 import type { ProxyHandle } from "../config/model.ts";
 import { startProxy } from "../proxy.ts";
 import { MemoryStats } from "../stats.ts";
-import { type RdsClients, startRds } from "../rds/mod.ts";
+import { startXds, type XdsClients } from "../rds/mod.ts";
 import { createRateLimitClient, type RateLimitClient } from "../ratelimit/mod.ts";
 
 /** Options of {@linkcode runBootstrap}. */
@@ -72,7 +72,7 @@ export async function runBootstrap(
     drainTimeoutMs: options.drainTimeoutMs,
   });
   let state = "LIVE";
-  let rds: RdsClients | undefined;
+  let rds: XdsClients | undefined;
   let admin: AdminServer | undefined;
   let finished!: () => void;
   const done = new Promise<void>((r) => finished = r);
@@ -90,7 +90,7 @@ export async function runBootstrap(
     })();
   try {
     await connectRateLimits(c, limiter, log);
-    rds = startRds(c, { proxy, log });
+    rds = startXds(c, { proxy, log });
     if (c.model.admin) {
       admin = await startAdmin(c.model.admin, {
         proxy,
