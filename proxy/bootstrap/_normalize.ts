@@ -65,6 +65,7 @@ export class Normalizer {
   /** The user's JSON path of every canonical message object. */
   readonly paths = new WeakMap<object, string>();
   readonly #policy: Policy;
+  readonly #ignoredAt = new Map<string, { index: number; reason: string; more: number }>();
 
   constructor(policy: Policy = POLICY) {
     this.#policy = policy;
@@ -94,13 +95,29 @@ export class Normalizer {
         const message = `Cannot use field "${key}" of ${name}: not implemented by this proxy`;
         this.problems.push({ path: p, message });
       } else if (rule !== "use") {
-        this.ignored.push({ path: p, message: rule.ignore });
+        this.#ignore(`${name}.${field.name}`, p, rule.ignore);
       } else {
         const v = this.#field(field, value, p);
         if (v !== undefined) out[field.name] = v;
       }
     }
     return out;
+  }
+
+  /** Lists an ignored field once per message field, counting its other places. */
+  #ignore(key: string, path: string, reason: string): void {
+    const seen = this.#ignoredAt.get(key);
+    if (!seen) {
+      this.#ignoredAt.set(key, { index: this.ignored.length, reason, more: 0 });
+      this.ignored.push({ path, message: reason });
+      return;
+    }
+    seen.more++;
+    const others = seen.more === 1 ? "1 other place" : `${seen.more} other places`;
+    this.ignored[seen.index] = {
+      ...this.ignored[seen.index],
+      message: `${seen.reason} (also at ${others})`,
+    };
   }
 
   #any(json: unknown, path: string): unknown {

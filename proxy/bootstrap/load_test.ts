@@ -308,3 +308,17 @@ Deno.test("loadBootstrapText() reports YAML syntax errors with the line", () => 
   assert.equal(r.ok, false);
   assert.match(formatNote(r.problems[0]), /^x\.yaml: Cannot parse YAML at line \d+: /);
 });
+
+Deno.test("loadBootstrapText() lists an ignored field once, counting its other places", () => {
+  const b = bootstrap();
+  const c = b.static_resources.clusters[0] as Record<string, unknown>;
+  c.http2_protocol_options = {};
+  b.static_resources.clusters.push({ ...c, name: "d" } as typeof b.static_resources.clusters[0]);
+  b.static_resources.clusters.push({ ...c, name: "e" } as typeof b.static_resources.clusters[0]);
+  const r = load(b);
+  assert.ok(r.ok);
+  assert.deepEqual(r.ignored.map((n) => `${n.path}: ${n.message}`), [
+    "static_resources.clusters[0].http2_protocol_options: gRPC clusters always speak HTTP/2 and " +
+    "data clusters carry the application protocol (also at 2 other places)",
+  ]);
+});
