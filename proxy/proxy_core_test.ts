@@ -9,7 +9,7 @@ import type {
 import type { StartProxyOptions } from "./proxy.ts";
 import { startProxy } from "./proxy.ts";
 import { testCluster, testModel, testRoute } from "./_testing.ts";
-import { KV_CODECS, kvClient, kvServer, readKv } from "./_test_kv.ts";
+import { KV_CODECS, kvClient, kvServer, readKv } from "../tests/proxy_kv.ts";
 import { kvFrame } from "../examples/codecs/kv_codec.ts";
 
 const KV = "example.meta_protocol.codec.kv";
@@ -330,5 +330,41 @@ Deno.test("startProxy() access log: one entry per request, with x-request-id", a
   assert.match(ok.requestHeaders.get("x-request-id")!, /^[0-9a-f-]{36}$/);
   assert.equal(miss.responseCode, 1);
   assert.equal(miss.responseCodeDetails, "no_matched_route");
+  server.close();
+});
+
+Deno.test("startProxy() idle timeout spares a connection waiting for a reply (fixes §9.8)", async () => {
+  const server = kvServer((m) => m.metadata.get("slow") ? "hang" : OK);
+  await withProxy([testRoute("s")], [testCluster("s", [server.port])], async (proxy, port) => {
+    const c = await kvClient(port);
+    const slow = c.call([["slow", "1"]]);
+    await new Promise((r) => setTimeout(r, 150));
+    await server.conns[0].write(kvFrame(2, 1, OK));
+    assert.equal((await slow).status, "ok", "answered after three idle periods");
+    await c.closed;
+    assert.equal(proxy.stats.snapshot().counters.get("meta_protocol.kv.test.idle_timeout"), 1);
+  }, { idleTimeoutMs: 50 });
+  server.close();
+});
+
+Deno.test("startProxy() delivers every response of one upstream read (fixes §9.7)", async () => {
+  let first: Deno.TcpConn | undefined;
+  const ids: number[] = [];
+  const server = kvServer((m) => {
+    ids.push(Number(m.requestId));
+    return "hang";
+  });
+  await withProxy([testRoute("s")], [testCluster("s", [server.port])], async (_, port) => {
+    const c = await kvClient(port);
+    const replies = [c.call([]), c.call([]), c.call([])];
+    while (ids.length < 3) await new Promise((r) => setTimeout(r, 5));
+    first = server.conns[0];
+    const frames = ids.map((id) => kvFrame(2, id, OK));
+    const all = new Uint8Array(frames.reduce((n, f) => n + f.length, 0));
+    frames.reduce((at, f) => (all.set(f, at), at + f.length), 0);
+    await first.write(all); // three responses in one write
+    assert.deepEqual((await Promise.all(replies)).map((r) => r.requestId), [1n, 2n, 3n]);
+    c.close();
+  }, { multiplexing: true });
   server.close();
 });
