@@ -13,6 +13,7 @@ export const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
   render: async () => (await import("./render.ts")).renderCommand,
   synth: async () => (await import("./synth.ts")).synthCommand,
   init: async () => (await import("./init.ts")).initCommand,
+  proxy: async () => (await import("./proxy.ts")).proxyCommand,
 };
 
 /** Runs `aeraki` with `args`; resolves to the exit code. */
