@@ -1,0 +1,149 @@
+/**
+ * The targets the benchmark loads: the echo upstreams themselves ("direct"), HAProxy in TCP
+ * mode, and our proxy (multiplexed or with the exclusive pool) started from a generated
+ * Envoy bootstrap through a pluggable command line.
+ *
+ * @module
+ */
+import { haproxyConfig, oursBootstrap, type ProxyPorts } from "./_configs.ts";
+import { type Child, freePort, spawn, waitListening, waitPorts } from "./_spawn.ts";
+
+/** Where the benchmark runs things. */
+export interface Context {
+  /** The project checkout whose proxy is measured (its `operator/cli/main.ts`). */
+  readonly repo: string;
+  /** A temporary folder for configs, frames and logs. */
+  readonly dir: string;
+  /** Builds the command line of a peer role (`serve` or `load`) with its flags. */
+  peerCommand(mode: "serve" | "load", args: readonly string[]): string[];
+  readonly peerEnv: Record<string, string>;
+  /** Our proxy's command line; `{config}` is replaced by the bootstrap's path. */
+  readonly oursCommand: readonly string[];
+  readonly istioStats: boolean;
+}
+
+/** The upstream echo servers, one per protocol. */
+export interface Upstreams {
+  readonly thrift: number;
+  readonly dubbo: number;
+  readonly children: readonly Child[];
+}
+
+/** Starts the Thrift and Dubbo echo servers. */
+export async function startUpstreams(ctx: Context, dubboReply: string): Promise<Upstreams> {
+  const thrift = spawn("thrift upstream", ctx.peerCommand("serve", ["--proto=thrift"]), {
+    log: `${ctx.dir}/upstream-thrift.log`,
+    env: ctx.peerEnv,
+  });
+  const dubbo = spawn(
+    "dubbo upstream",
+    ctx.peerCommand("serve", ["--proto=dubbo", `--reply=${dubboReply}`]),
+    {
+      log: `${ctx.dir}/upstream-dubbo.log`,
+      env: ctx.peerEnv,
+    },
+  );
+  return {
+    thrift: await waitListening(thrift),
+    dubbo: await waitListening(dubbo),
+    children: [thrift, dubbo],
+  };
+}
+
+/** A target ready to be loaded. */
+export interface Running {
+  readonly thrift: number;
+  readonly dubbo: number;
+  /** The process under test, if any (none for "direct"). */
+  readonly child?: Child;
+  stop(): Promise<void>;
+}
+
+/** A benchmark target. */
+export interface Target {
+  readonly name: string;
+  /** Starts it, or says why it cannot run here. */
+  start(ctx: Context, up: Upstreams): Promise<Running | string>;
+}
+
+function proxyPorts(up: Upstreams): ProxyPorts {
+  return {
+    thrift: freePort(),
+    dubbo: freePort(),
+    thriftUpstream: up.thrift,
+    dubboUpstream: up.dubbo,
+  };
+}
+
+async function startProxy(
+  name: string,
+  cmd: string[],
+  ports: ProxyPorts,
+  ctx: Context,
+): Promise<Running> {
+  const child = spawn(name, cmd, { log: `${ctx.dir}/${name}.log`, cwd: ctx.repo });
+  try {
+    await waitPorts(child, [ports.thrift, ports.dubbo]);
+  } catch (e) {
+    await child.stop();
+    throw e;
+  }
+  return { thrift: ports.thrift, dubbo: ports.dubbo, child, stop: () => child.stop() };
+}
+
+const direct: Target = {
+  name: "direct",
+  start: (_ctx, up) =>
+    Promise.resolve({ thrift: up.thrift, dubbo: up.dubbo, stop: () => Promise.resolve() }),
+};
+
+const haproxy: Target = {
+  name: "haproxy",
+  async start(ctx, up) {
+    const bin = ["/usr/sbin/haproxy", "/usr/local/sbin/haproxy"].find((p) => exists(p));
+    if (!bin) return "haproxy is not installed (run _tools/install_haproxy.sh)";
+    const ports = proxyPorts(up);
+    const config = `${ctx.dir}/haproxy.cfg`;
+    Deno.writeTextFileSync(config, haproxyConfig(ports, { nbthread: 1 }));
+    return await startProxy("haproxy", [bin, "-f", config, "-db"], ports, ctx);
+  },
+};
+
+function ours(name: string, multiplexing: boolean): Target {
+  return {
+    name,
+    async start(ctx, up) {
+      const usesRepo = ctx.oursCommand.some((a) => a.includes("operator/cli/main.ts"));
+      if (usesRepo && !exists(`${ctx.repo}/proxy`)) {
+        return `TODO: no proxy/ in "${ctx.repo}" yet; pass --repo=DIR (a checkout with 'aeraki proxy -c') or --ours='CMD {config}'`;
+      }
+      const ports = proxyPorts(up);
+      const config = `${ctx.dir}/${name}.bootstrap.json`;
+      const bootstrap = oursBootstrap(ports, {
+        multiplexing,
+        istioStats: ctx.istioStats,
+        adminPort: freePort(),
+      });
+      Deno.writeTextFileSync(config, JSON.stringify(bootstrap, null, 2));
+      const cmd = ctx.oursCommand.map((a) => a.replaceAll("{config}", config));
+      return await startProxy(name, cmd, ports, ctx);
+    },
+  };
+}
+
+function exists(path: string): boolean {
+  try {
+    Deno.statSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Every target by name, in report order. */
+export const TARGETS: readonly Target[] = [
+  direct,
+  haproxy,
+  ours("ours-mux", true),
+  ours("ours-exclusive", false),
+];

@@ -1,0 +1,103 @@
+import assert from "node:assert/strict";
+import { dubboCodec } from "../../codecs/dubbo/mod.ts";
+import { thriftCodec } from "../../codecs/thrift/mod.ts";
+import { expectMessage } from "../../codecs/dubbo/_testing.ts";
+import { dubboCall, dubboReply, thriftCall, thriftReplyTo } from "./frames.ts";
+import type { LoadResult } from "./_report.ts";
+import { spawn, waitListening } from "./_spawn.ts";
+
+const here = new URL(".", import.meta.url).pathname;
+const hasGo = (() => {
+  try {
+    return new Deno.Command("go", { args: ["version"], stdout: "null", stderr: "null" })
+      .outputSync().success;
+  } catch {
+    return false;
+  }
+})();
+
+function goPeer(): string[] {
+  const out = new Deno.Command("bash", { args: [`${here}../../_tools/build_bench_peer.sh`] })
+    .outputSync();
+  assert.ok(out.success, new TextDecoder().decode(out.stderr));
+  return [new TextDecoder().decode(out.stdout).trim()];
+}
+
+const denoPeer = () => [Deno.execPath(), "run", "--allow-all", `${here}deno_peer.ts`];
+
+/** Sends one frame and returns the first whole reply frame, read until `size` bytes. */
+async function call(port: number, frame: Uint8Array, size: number): Promise<Uint8Array> {
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+  try {
+    await conn.write(frame);
+    const out = new Uint8Array(size);
+    let have = 0;
+    while (have < size) {
+      const n = await conn.read(out.subarray(have));
+      if (n === null) throw new Error(`Connection closed after ${have} of ${size} bytes`);
+      have += n;
+    }
+    return out;
+  } finally {
+    conn.close();
+  }
+}
+
+async function checkPeer(peer: string[]) {
+  const dir = Deno.makeTempDirSync();
+  Deno.writeFileSync(`${dir}/thrift`, thriftCall());
+  Deno.writeFileSync(`${dir}/dubbo`, dubboCall());
+  Deno.writeFileSync(`${dir}/reply`, dubboReply());
+  const thrift = spawn("thrift", [...peer, "serve", "--proto=thrift"], { log: `${dir}/t.log` });
+  const dubbo = spawn("dubbo", [...peer, "serve", "--proto=dubbo", `--reply=${dir}/reply`], {
+    log: `${dir}/d.log`,
+  });
+  try {
+    const tPort = await waitListening(thrift), dPort = await waitListening(dubbo);
+    assert.deepEqual(await call(tPort, thriftCall(41), 128), thriftReplyTo(thriftCall(41)));
+    const reply = expectMessage(
+      dubboCodec.decode(await call(dPort, dubboCall(5n), dubboReply().length)),
+    );
+    assert.equal(reply.requestId, 5n);
+    assert.equal(reply.status, "ok");
+    for (const [proto, port, depth] of [["thrift", tPort, 3], ["dubbo", dPort, 1]] as const) {
+      const args = [
+        `--addr=127.0.0.1:${port}`,
+        `--proto=${proto}`,
+        `--request=${dir}/${proto}`,
+        "--c=3",
+        `--depth=${depth}`,
+        "--d=300ms",
+        "--warmup=100ms",
+        `--watch=upstream:${thrift.pid}`,
+      ];
+      const out = await new Deno.Command(peer[0], { args: [...peer.slice(1), "load", ...args] })
+        .output();
+      assert.ok(out.success, new TextDecoder().decode(out.stderr));
+      const result: LoadResult = JSON.parse(new TextDecoder().decode(out.stdout));
+      assert.equal(result.lost, 0, result.lost_reason);
+      assert.equal(result.failed, 0);
+      assert.ok(result.calls > 0, "no call completed");
+      assert.ok(
+        result.p50_us > 0 && result.p50_us <= result.p99_us && result.p99_us <= result.max_us,
+      );
+      assert.ok("loadgen" in result.cpu_us && "upstream" in result.cpu_us);
+    }
+    // The codec agrees with the frames the peers exchange.
+    assert.equal(expectMessage(thriftCodec.decode(thriftReplyTo(thriftCall(41)))).requestId, 41n);
+  } finally {
+    await thrift.stop();
+    await dubbo.stop();
+    Deno.removeSync(dir, { recursive: true });
+  }
+}
+
+Deno.test("deno_peer.ts serve answers each call and load reports whole, id-checked replies", async () => {
+  await checkPeer(denoPeer());
+});
+
+Deno.test({
+  name: "benchpeer (Go) serve answers each call and load reports whole, id-checked replies",
+  ignore: !hasGo,
+  fn: () => checkPeer(goPeer()),
+});
