@@ -17,7 +17,7 @@ export interface Context {
   /** Builds the command line of a peer role (`serve` or `load`) with its flags. */
   peerCommand(mode: "serve" | "load", args: readonly string[]): string[];
   readonly peerEnv: Record<string, string>;
-  /** Our proxy's command line; `{config}` is replaced by the bootstrap's path. */
+  /** Our proxy's command line (`{config}` = the bootstrap's path); empty = find it in `repo`. */
   readonly oursCommand: readonly string[];
   readonly istioStats: boolean;
 }
@@ -109,14 +109,32 @@ const haproxy: Target = {
   },
 };
 
+/**
+ * Our proxy's command line for `ctx.repo`: `--ours` if given; else its `aeraki proxy -c`
+ * command; else, while the checkout has only the programmatic entry points, `ours_runner.ts`;
+ * else a reason why it cannot run.
+ */
+export function oursCommand(ctx: Context): string[] | string {
+  if (ctx.oursCommand.length > 0) return [...ctx.oursCommand];
+  const deno = Deno.execPath();
+  const cli = `${ctx.repo}/operator/cli/main.ts`;
+  if (exists(cli) && /^\s+proxy:/m.test(Deno.readTextFileSync(cli))) {
+    return [deno, "run", "--allow-all", cli, "proxy", "-c", "{config}"];
+  }
+  if (exists(`${ctx.repo}/proxy/bootstrap/mod.ts`) && exists(`${ctx.repo}/proxy/mod.ts`)) {
+    const runner = new URL("./ours_runner.ts", import.meta.url).pathname;
+    return [deno, "run", "--allow-all", runner, ctx.repo, "{config}"];
+  }
+  return `TODO: "${ctx.repo}" has neither 'aeraki proxy -c' nor proxy/bootstrap + startProxy; ` +
+    "pass --repo=DIR (a checkout that has them) or --ours='CMD {config}'";
+}
+
 function ours(name: string, multiplexing: boolean): Target {
   return {
     name,
     async start(ctx, up) {
-      const usesRepo = ctx.oursCommand.some((a) => a.includes("operator/cli/main.ts"));
-      if (usesRepo && !exists(`${ctx.repo}/proxy`)) {
-        return `TODO: no proxy/ in "${ctx.repo}" yet; pass --repo=DIR (a checkout with 'aeraki proxy -c') or --ours='CMD {config}'`;
-      }
+      const command = oursCommand(ctx);
+      if (typeof command === "string") return command;
       const ports = proxyPorts(up);
       const config = `${ctx.dir}/${name}.bootstrap.json`;
       const bootstrap = oursBootstrap(ports, {
@@ -125,7 +143,8 @@ function ours(name: string, multiplexing: boolean): Target {
         adminPort: freePort(),
       });
       Deno.writeTextFileSync(config, JSON.stringify(bootstrap, null, 2));
-      const cmd = ctx.oursCommand.map((a) => a.replaceAll("{config}", config));
+      const cmd = command.map((a) => a.replaceAll("{config}", config));
+      console.error(`  ${name}: ${cmd.join(" ")}`);
       return await startProxy(name, cmd, ports, ctx);
     },
   };

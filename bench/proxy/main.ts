@@ -12,7 +12,7 @@
  *   --conns=32,128 (BENCH_CONNS)      Thrift runs at depth 1
  *   --depth=8 (BENCH_DEPTH)           one pipelined Thrift run at the first conns; 0 = none
  *   --dubbo=128 (BENCH_DUBBO)         connections of the Dubbo run; 0 = none
- *   --peer=go|deno (BENCH_PEER)       load generator and upstream implementation
+ *   --peer=go|go-goroutines|deno (BENCH_PEER)  load generator and upstream implementation
  *   --repo=DIR (BENCH_REPO)           checkout whose `aeraki proxy -c` is measured (default .)
  *   --ours='CMD ... {config}' (BENCH_OURS)  our proxy's command line instead
  *   --istio-stats=true|false (BENCH_ISTIO_STATS)  istio_stats filter before the router
@@ -90,7 +90,10 @@ function peerCommands(o: ReturnType<typeof options>, here: string) {
       ...args,
     ];
   }
-  if (o.peer !== "go") throw new Error(`Cannot use peer "${o.peer}": use go or deno`);
+  if (o.peer !== "go" && o.peer !== "go-goroutines") {
+    throw new Error(`Cannot use peer "${o.peer}": use go, go-goroutines or deno`);
+  }
+  const io = o.peer === "go" ? "--io=epoll" : "--io=goroutines";
   const build = new Deno.Command("bash", {
     args: [`${here}/../../_tools/build_bench_peer.sh`],
     stderr: "inherit",
@@ -98,7 +101,7 @@ function peerCommands(o: ReturnType<typeof options>, here: string) {
     .outputSync();
   if (!build.success) throw new Error("Cannot build the Go benchmark peer: see the message above");
   const bin = new TextDecoder().decode(build.stdout).trim();
-  return (mode: string, args: readonly string[]) => [bin, mode, ...args];
+  return (mode: string, args: readonly string[]) => [bin, mode, io, ...args];
 }
 
 async function load(
@@ -190,15 +193,12 @@ async function main() {
   const here = new URL(".", import.meta.url).pathname.replace(/\/$/, "");
   const dir = Deno.makeTempDirSync({ prefix: "aeraki-bench-proxy-" });
   const peerEnv: Record<string, string> = { GOMAXPROCS: Deno.env.get("GOMAXPROCS") ?? "1" };
-  const deno = Deno.execPath();
   const ctx: Context = {
     repo: o.repo,
     dir,
     peerCommand: peerCommands(o, here),
     peerEnv,
-    oursCommand: o.ours
-      ? o.ours.split(/\s+/).filter(Boolean)
-      : [deno, "run", "--allow-all", `${o.repo}/operator/cli/main.ts`, "proxy", "-c", "{config}"],
+    oursCommand: o.ours.split(/\s+/).filter(Boolean),
     istioStats: o["istio-stats"] !== "false",
   };
   Deno.writeFileSync(`${dir}/thrift.request`, thriftCall());

@@ -43,13 +43,15 @@ async function call(port: number, frame: Uint8Array, size: number): Promise<Uint
   }
 }
 
-async function checkPeer(peer: string[]) {
+async function checkPeer(peer: string[], io: string[] = []) {
   const dir = Deno.makeTempDirSync();
   Deno.writeFileSync(`${dir}/thrift`, thriftCall());
   Deno.writeFileSync(`${dir}/dubbo`, dubboCall());
   Deno.writeFileSync(`${dir}/reply`, dubboReply());
-  const thrift = spawn("thrift", [...peer, "serve", "--proto=thrift"], { log: `${dir}/t.log` });
-  const dubbo = spawn("dubbo", [...peer, "serve", "--proto=dubbo", `--reply=${dir}/reply`], {
+  const thrift = spawn("thrift", [...peer, "serve", ...io, "--proto=thrift"], {
+    log: `${dir}/t.log`,
+  });
+  const dubbo = spawn("dubbo", [...peer, "serve", ...io, "--proto=dubbo", `--reply=${dir}/reply`], {
     log: `${dir}/d.log`,
   });
   try {
@@ -71,7 +73,9 @@ async function checkPeer(peer: string[]) {
         "--warmup=100ms",
         `--watch=upstream:${thrift.pid}`,
       ];
-      const out = await new Deno.Command(peer[0], { args: [...peer.slice(1), "load", ...args] })
+      const out = await new Deno.Command(peer[0], {
+        args: [...peer.slice(1), "load", ...io, ...args],
+      })
         .output();
       assert.ok(out.success, new TextDecoder().decode(out.stderr));
       const result: LoadResult = JSON.parse(new TextDecoder().decode(out.stdout));
@@ -96,8 +100,65 @@ Deno.test("deno_peer.ts serve answers each call and load reports whole, id-check
   await checkPeer(denoPeer());
 });
 
+for (const io of ["epoll", "goroutines"]) {
+  Deno.test({
+    name:
+      `benchpeer (Go, ${io}) serve answers each call and load reports whole, id-checked replies`,
+    ignore: !hasGo,
+    fn: () => checkPeer(goPeer(), [`--io=${io}`]),
+  });
+}
+
+/** Runs `load` against a server that answers every call with the reply to another seqid. */
+async function loadAgainstWrongIds(peer: string[]): Promise<LoadResult> {
+  const dir = Deno.makeTempDirSync();
+  Deno.writeFileSync(`${dir}/thrift`, thriftCall());
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const wrong = thriftReplyTo(thriftCall(123456));
+  const serving = (async () => {
+    for await (const conn of listener) {
+      (async () => {
+        const buf = new Uint8Array(128);
+        try {
+          while ((await conn.read(buf)) !== null) await conn.write(wrong);
+        } catch { /* the load generator closed it */ }
+      })();
+    }
+  })();
+  try {
+    const args = [
+      `--addr=127.0.0.1:${listener.addr.port}`,
+      "--proto=thrift",
+      `--request=${dir}/thrift`,
+      "--c=2",
+      "--d=300ms",
+      "--warmup=50ms",
+    ];
+    const out = await new Deno.Command(peer[0], { args: [...peer.slice(1), "load", ...args] })
+      .output();
+    assert.ok(out.success, new TextDecoder().decode(out.stderr));
+    return JSON.parse(new TextDecoder().decode(out.stdout));
+  } finally {
+    listener.close();
+    await serving.catch(() => {});
+    Deno.removeSync(dir, { recursive: true });
+  }
+}
+
+Deno.test("deno_peer.ts load drops a connection whose reply carries a seqid not in flight", async () => {
+  const result = await loadAgainstWrongIds(denoPeer());
+  assert.equal(result.lost, 2);
+  assert.match(result.lost_reason ?? "", /unexpected request id 123456/);
+  assert.equal(result.calls, 0);
+});
+
 Deno.test({
-  name: "benchpeer (Go) serve answers each call and load reports whole, id-checked replies",
+  name: "benchpeer (Go) load drops a connection whose reply carries a seqid not in flight",
   ignore: !hasGo,
-  fn: () => checkPeer(goPeer()),
+  async fn() {
+    const result = await loadAgainstWrongIds(goPeer());
+    assert.equal(result.lost, 2);
+    assert.match(result.lost_reason ?? "", /unexpected request id 123456/);
+    assert.equal(result.calls, 0);
+  },
 });

@@ -157,6 +157,7 @@ func runLoad(args []string) error {
 	warmup := fs.Duration("warmup", time.Second, "unmeasured load before the measured window")
 	watchFlag := fs.String("watch", "", "processes whose CPU to measure: name:pid[+pid],...")
 	hz := fs.Int("hz", 100, "clock ticks per second of /proc/<pid>/stat (getconf CLK_TCK)")
+	io := fs.String("io", "epoll", "epoll (one thread, raw system calls) or goroutines (net.Conn)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -183,19 +184,43 @@ func runLoad(args []string) error {
 		return err
 	}
 	watches = append(watches, watch{"loadgen", []string{"self"}})
-	lcs, err := dialAll(*addr, *conns, func(c *net.TCPConn) *loadConn {
-		lc := &loadConn{c: c, p: p, frameSize: len(tmpl), idOff: idOff, depth: *depth,
+	mk := func() loadConn {
+		lc := loadConn{p: p, frameSize: len(tmpl), idOff: idOff, depth: *depth,
 			rbuf: make([]byte, 64<<10), free: make([]int, 0, maxDepth)}
 		for i := 0; i < *depth; i++ {
 			lc.wbuf = append(lc.wbuf, tmpl...)
 		}
 		return lc
-	})
+	}
+	var lcs []*loadConn
+	var before, after []uint64
+	switch *io {
+	case "epoll":
+		lcs, before, after, err = loadEpoll(*addr, *conns, mk, *warmup, *duration, watches)
+	case "goroutines":
+		lcs, before, after, err = loadGoroutines(*addr, *conns, mk, *warmup, *duration, watches)
+	default:
+		err = fmt.Errorf("unknown -io %q: use epoll or goroutines", *io)
+	}
 	if err != nil {
 		return err
 	}
-	startNs := nowNs() + int64(*warmup)
-	endNs := startNs + int64(*duration)
+	res := summarize(lcs, *protoName, *depth, *duration)
+	res.CPU = map[string]float64{}
+	for i, w := range watches {
+		res.CPU[w.name] = float64(after[i]-before[i]) * 1e6 / float64(*hz)
+	}
+	return json.NewEncoder(os.Stdout).Encode(res)
+}
+
+func loadGoroutines(addr string, n int, mk func() loadConn, warmup, duration time.Duration,
+	watches []watch) ([]*loadConn, []uint64, []uint64, error) {
+	lcs, err := dialAll(addr, n, func(c *net.TCPConn) *loadConn { lc := mk(); lc.c = c; return &lc })
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	startNs := nowNs() + int64(warmup)
+	endNs := startNs + int64(duration)
 	var wg sync.WaitGroup
 	for _, lc := range lcs {
 		wg.Add(1)
@@ -204,12 +229,12 @@ func runLoad(args []string) error {
 	time.Sleep(time.Duration(startNs - nowNs()))
 	before, err := readTicks(watches)
 	if err != nil {
-		return err
+		return nil, nil, nil, err
 	}
 	time.Sleep(time.Duration(endNs - nowNs()))
 	after, err := readTicks(watches)
 	if err != nil {
-		return err
+		return nil, nil, nil, err
 	}
 	// Replies already on the way are still counted if they arrived before endNs.
 	time.Sleep(20 * time.Millisecond)
@@ -217,12 +242,7 @@ func runLoad(args []string) error {
 		lc.c.Close()
 	}
 	wg.Wait()
-	res := summarize(lcs, *protoName, *depth, *duration)
-	res.CPU = map[string]float64{}
-	for i, w := range watches {
-		res.CPU[w.name] = float64(after[i]-before[i]) * 1e6 / float64(*hz)
-	}
-	return json.NewEncoder(os.Stdout).Encode(res)
+	return lcs, before, after, nil
 }
 
 func dialAll(addr string, n int, mk func(*net.TCPConn) *loadConn) ([]*loadConn, error) {

@@ -66,6 +66,7 @@ func runServe(args []string) error {
 	listen := fs.String("listen", "127.0.0.1:0", "address to listen on")
 	protoName := fs.String("proto", "thrift", "thrift or dubbo")
 	replyFile := fs.String("reply", "", "dubbo: file holding the response frame to answer with")
+	io := fs.String("io", "epoll", "epoll (one thread, raw system calls) or goroutines (net.Conn)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -83,6 +84,13 @@ func runServe(args []string) error {
 			return fmt.Errorf("cannot use %q as a Dubbo response: not exactly one frame", *replyFile)
 		}
 		reply = dubboReplier(tmpl)
+	}
+	switch *io {
+	case "epoll":
+		return epollServe(*listen, p, reply)
+	case "goroutines":
+	default:
+		return fmt.Errorf("unknown -io %q: use epoll or goroutines", *io)
 	}
 	ln, err := net.Listen("tcp", *listen)
 	if err != nil {
