@@ -20,6 +20,8 @@ export interface Context {
   /** Our proxy's command line (`{config}` = the bootstrap's path); empty = find it in `repo`. */
   readonly oursCommand: readonly string[];
   readonly istioStats: boolean;
+  /** The Thrift upstream: the echo peer, or the npm `thrift` library's server. */
+  readonly upstream: "peer" | "thrift-npm";
 }
 
 /** The upstream echo servers, one per protocol. */
@@ -31,7 +33,16 @@ export interface Upstreams {
 
 /** Starts the Thrift and Dubbo echo servers. */
 export async function startUpstreams(ctx: Context, dubboReply: string): Promise<Upstreams> {
-  const thrift = spawn("thrift upstream", ctx.peerCommand("serve", ["--proto=thrift"]), {
+  const npm = [
+    Deno.execPath(),
+    "run",
+    "--allow-all",
+    new URL("./thrift_npm_server.ts", import.meta.url).pathname,
+  ];
+  const command = ctx.upstream === "thrift-npm"
+    ? npm
+    : ctx.peerCommand("serve", ["--proto=thrift"]);
+  const thrift = spawn("thrift upstream", command, {
     log: `${ctx.dir}/upstream-thrift.log`,
     env: ctx.peerEnv,
   });

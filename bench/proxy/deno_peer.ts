@@ -39,73 +39,99 @@ interface Totals {
   readonly hist: Histogram;
 }
 
-async function loadConn(
-  conn: Deno.TcpConn,
-  p: PeerProto,
-  template: Uint8Array,
-  depth: number,
-  w: Window,
-  t: Totals,
-): Promise<void> {
-  const size = template.length;
-  const idOff = p.idOffset(template);
-  const wbuf = new Uint8Array(size * depth);
-  for (let i = 0; i < depth; i++) wbuf.set(template, i * size);
-  const wview = new DataView(wbuf.buffer);
-  let rbuf = new Uint8Array(64 * 1024);
-  const ids = new Float64Array(depth), sentAt = new Float64Array(depth);
-  const busy = new Uint8Array(depth);
-  const free = new Int32Array(depth);
-  let nFree = 0, counter = 0, have = 0;
-  for (let s = 0; s < depth; s++) free[nFree++] = s;
-  try {
-    while (true) {
-      const now = nowNs();
-      if (nFree > 0 && now < w.endNs) {
-        for (let j = 0; j < nFree; j++) {
-          const s = free[j];
-          const id = ++counter * MAX_DEPTH + s;
-          p.putId(wview, j * size + idOff, id);
-          ids[s] = id, sentAt[s] = now, busy[s] = 1;
-        }
-        await conn.write(wbuf.subarray(0, nFree * size));
-        nFree = 0;
-      }
-      const n = await conn.read(rbuf.subarray(have));
-      const at = nowNs();
-      if (n === null) throw new Error("connection closed by the peer");
-      have += n;
-      let pos = 0;
-      const view = new DataView(rbuf.buffer);
+/** One closed-loop connection; every buffer is allocated once. */
+class LoadConn {
+  readonly #size: number;
+  readonly #idOff: number;
+  readonly #wbuf: Uint8Array;
+  readonly #wview: DataView;
+  #rbuf = new Uint8Array(64 * 1024);
+  #rview = new DataView(this.#rbuf.buffer);
+  #have = 0;
+  readonly #ids: Float64Array;
+  readonly #sentAt: Float64Array;
+  readonly #busy: Uint8Array;
+  readonly #free: Int32Array;
+  #nFree = 0;
+  #counter = 0;
+
+  constructor(
+    readonly conn: Deno.TcpConn,
+    readonly p: PeerProto,
+    template: Uint8Array,
+    readonly depth: number,
+  ) {
+    this.#size = template.length;
+    this.#idOff = p.idOffset(template);
+    this.#wbuf = new Uint8Array(this.#size * depth);
+    for (let i = 0; i < depth; i++) this.#wbuf.set(template, i * this.#size);
+    this.#wview = new DataView(this.#wbuf.buffer);
+    this.#ids = new Float64Array(depth);
+    this.#sentAt = new Float64Array(depth);
+    this.#busy = new Uint8Array(depth);
+    this.#free = new Int32Array(depth);
+    for (let s = 0; s < depth; s++) this.#free[this.#nFree++] = s;
+  }
+
+  /** Runs until the connection fails or is closed; failures before the end count as lost. */
+  async run(w: Window, t: Totals): Promise<void> {
+    try {
       while (true) {
-        const len = p.frameLen(rbuf, pos, have);
-        if (len === 0) break;
-        const id = p.getId(view, pos + p.idOffset(rbuf.subarray(pos, pos + len)));
-        const s = id % MAX_DEPTH;
-        if (s >= depth || !busy[s] || ids[s] !== id) {
-          throw new Error(`reply with unexpected request id ${id}`);
-        }
-        busy[s] = 0;
-        free[nFree++] = s;
-        if (sentAt[s] >= w.startNs && at <= w.endNs) {
-          t.calls++;
-          t.hist.record(at - sentAt[s]);
-          if (!p.replyOk(rbuf, pos)) t.failed++;
-        }
-        pos += len;
+        await this.#send(w);
+        const n = await this.conn.read(this.#rbuf.subarray(this.#have));
+        if (n === null) throw new Error("connection closed by the peer");
+        this.#have += n;
+        this.#complete(nowNs(), w, t);
       }
-      rbuf.copyWithin(0, pos, have);
-      have -= pos;
-      if (have === rbuf.length) {
-        const bigger = new Uint8Array(rbuf.length * 2);
-        bigger.set(rbuf);
-        rbuf = bigger;
+    } catch (e) {
+      if (nowNs() < w.endNs) {
+        t.lost++;
+        t.lostReason = e instanceof Error ? e.message : String(e);
       }
     }
-  } catch (e) {
-    if (nowNs() < w.endNs) {
-      t.lost++;
-      t.lostReason = e instanceof Error ? e.message : String(e);
+  }
+
+  async #send(w: Window): Promise<void> {
+    const now = nowNs();
+    if (this.#nFree === 0 || now >= w.endNs) return;
+    for (let j = 0; j < this.#nFree; j++) {
+      const s = this.#free[j];
+      const id = ++this.#counter * MAX_DEPTH + s;
+      this.p.putId(this.#wview, j * this.#size + this.#idOff, id);
+      this.#ids[s] = id, this.#sentAt[s] = now, this.#busy[s] = 1;
+    }
+    const n = this.#nFree;
+    this.#nFree = 0;
+    await this.conn.write(this.#wbuf.subarray(0, n * this.#size));
+  }
+
+  /** Accounts every whole reply frame read so far (arrived at `at`). */
+  #complete(at: number, w: Window, t: Totals): void {
+    const rbuf = this.#rbuf;
+    let pos = 0;
+    while (true) {
+      const len = this.p.frameLen(rbuf, pos, this.#have);
+      if (len === 0) break;
+      const id = this.p.getId(this.#rview, pos + this.p.idOffset(rbuf.subarray(pos, pos + len)));
+      const s = id % MAX_DEPTH;
+      if (s >= this.depth || !this.#busy[s] || this.#ids[s] !== id) {
+        throw new Error(`reply with unexpected request id ${id}`);
+      }
+      this.#busy[s] = 0;
+      this.#free[this.#nFree++] = s;
+      if (this.#sentAt[s] >= w.startNs && at <= w.endNs) {
+        t.calls++;
+        t.hist.record(at - this.#sentAt[s]);
+        if (!this.p.replyOk(rbuf, pos)) t.failed++;
+      }
+      pos += len;
+    }
+    rbuf.copyWithin(0, pos, this.#have);
+    this.#have -= pos;
+    if (this.#have === rbuf.length) {
+      this.#rbuf = new Uint8Array(rbuf.length * 2);
+      this.#rbuf.set(rbuf);
+      this.#rview = new DataView(this.#rbuf.buffer);
     }
   }
 }
@@ -118,8 +144,8 @@ function parseWatch(text: string): [string, number[]][] {
   });
 }
 
-async function runLoad(args: string[]): Promise<void> {
-  const { values } = parseArgs({
+function loadOptions(args: string[]) {
+  return parseArgs({
     args,
     options: {
       addr: { type: "string" },
@@ -132,7 +158,11 @@ async function runLoad(args: string[]): Promise<void> {
       watch: { type: "string", default: "" },
       hz: { type: "string", default: "100" },
     },
-  });
+  }).values;
+}
+
+async function runLoad(args: string[]): Promise<void> {
+  const values = loadOptions(args);
   const p = protoByName(values.proto);
   const template = Deno.readFileSync(values.request!);
   const depth = Number(values.depth), conns = Number(values.c), hz = Number(values.hz);
@@ -151,7 +181,7 @@ async function runLoad(args: string[]): Promise<void> {
   ]]];
   const ticks = () =>
     watches.map(([, pids]) => pids.reduce((sum: number, pid) => sum + cpuTicks(pid), 0));
-  const running = sockets.map((s) => loadConn(s, p, template, depth, w, t));
+  const running = sockets.map((s) => new LoadConn(s, p, template, depth).run(w, t));
   await new Promise((r) => setTimeout(r, (w.startNs - nowNs()) / 1e6));
   const before = ticks();
   await new Promise((r) => setTimeout(r, (w.endNs - nowNs()) / 1e6));

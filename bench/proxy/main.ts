@@ -13,6 +13,7 @@
  *   --depth=8 (BENCH_DEPTH)           one pipelined Thrift run at the first conns; 0 = none
  *   --dubbo=128 (BENCH_DUBBO)         connections of the Dubbo run; 0 = none
  *   --peer=go|go-goroutines|deno (BENCH_PEER)  load generator and upstream implementation
+ *   --upstream=peer|thrift-npm (BENCH_UPSTREAM)  Thrift upstream: echo peer or npm thrift server
  *   --repo=DIR (BENCH_REPO)           checkout whose `aeraki proxy -c` is measured (default .)
  *   --ours='CMD ... {config}' (BENCH_OURS)  our proxy's command line instead
  *   --istio-stats=true|false (BENCH_ISTIO_STATS)  istio_stats filter before the router
@@ -23,6 +24,7 @@
 import { parseArgs } from "node:util";
 import { dubboCall, dubboReply, thriftCall } from "./frames.ts";
 import { clockTicks, processTree, rssKiB } from "./_proc.ts";
+import { acceptance, formatAcceptance } from "./_acceptance.ts";
 import { formatTable, type LoadResult, type Row } from "./_report.ts";
 import { type Context, type Running, startUpstreams, TARGETS } from "./_targets.ts";
 
@@ -48,6 +50,7 @@ function options() {
       depth: { type: "string", default: env("BENCH_DEPTH", "8") },
       dubbo: { type: "string", default: env("BENCH_DUBBO", "128") },
       peer: { type: "string", default: env("BENCH_PEER", "go") },
+      upstream: { type: "string", default: env("BENCH_UPSTREAM", "peer") },
       repo: { type: "string", default: env("BENCH_REPO", Deno.cwd()) },
       ours: { type: "string", default: env("BENCH_OURS", "") },
       "istio-stats": { type: "string", default: env("BENCH_ISTIO_STATS", "true") },
@@ -188,25 +191,32 @@ async function runTarget(
   return { rows, rss };
 }
 
+function context(o: ReturnType<typeof options>, here: string): Context {
+  if (o.upstream !== "peer" && o.upstream !== "thrift-npm") {
+    throw new Error(`Cannot use upstream "${o.upstream}": use peer or thrift-npm`);
+  }
+  return {
+    repo: o.repo,
+    dir: Deno.makeTempDirSync({ prefix: "aeraki-bench-proxy-" }),
+    peerCommand: peerCommands(o, here),
+    peerEnv: { GOMAXPROCS: Deno.env.get("GOMAXPROCS") ?? "1" },
+    oursCommand: o.ours.split(/\s+/).filter(Boolean),
+    istioStats: o["istio-stats"] !== "false",
+    upstream: o.upstream,
+  };
+}
+
 async function main() {
   const o = options();
   const here = new URL(".", import.meta.url).pathname.replace(/\/$/, "");
-  const dir = Deno.makeTempDirSync({ prefix: "aeraki-bench-proxy-" });
-  const peerEnv: Record<string, string> = { GOMAXPROCS: Deno.env.get("GOMAXPROCS") ?? "1" };
-  const ctx: Context = {
-    repo: o.repo,
-    dir,
-    peerCommand: peerCommands(o, here),
-    peerEnv,
-    oursCommand: o.ours.split(/\s+/).filter(Boolean),
-    istioStats: o["istio-stats"] !== "false",
-  };
+  const ctx = context(o, here);
+  const dir = ctx.dir;
   Deno.writeFileSync(`${dir}/thrift.request`, thriftCall());
   Deno.writeFileSync(`${dir}/dubbo.request`, dubboCall());
   Deno.writeFileSync(`${dir}/dubbo.reply`, dubboReply());
   const loadavg = Deno.readTextFileSync("/proc/loadavg").split(" ").slice(0, 3).join(" ");
   console.error(
-    `bench:proxy: peer ${o.peer}, ${o.duration} per run after ${o.warmup} warmup, ` +
+    `bench:proxy: peer ${o.peer}, Thrift upstream ${o.upstream}, ${o.duration} per run after ${o.warmup} warmup, ` +
       `load average ${loadavg}, logs in ${dir}`,
   );
   const up = await startUpstreams(ctx, `${dir}/dubbo.reply`);
@@ -237,6 +247,8 @@ async function main() {
       Deno.readTextFileSync("/proc/loadavg").split(" ").slice(0, 3).join(" ")
     } on ${navigator.hardwareConcurrency} cores`,
   );
+  const targets = formatAcceptance(acceptance(rows));
+  if (targets) console.log(`\n${targets}`);
   if (o.json) Deno.writeTextFileSync(o.json, JSON.stringify(rows, null, 2));
 }
 

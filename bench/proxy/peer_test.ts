@@ -162,3 +162,22 @@ Deno.test({
     assert.equal(result.calls, 0);
   },
 });
+
+Deno.test("thrift_npm_server.ts (npm thrift library) answers a call with thriftReplyTo's bytes", async () => {
+  const dir = Deno.makeTempDirSync();
+  const server = spawn("npm thrift", [
+    Deno.execPath(),
+    "run",
+    "--allow-all",
+    `${here}thrift_npm_server.ts`,
+  ], {
+    log: `${dir}/s.log`,
+  });
+  try {
+    const port = await waitListening(server);
+    assert.deepEqual(await call(port, thriftCall(8), 128), thriftReplyTo(thriftCall(8)));
+  } finally {
+    await server.stop();
+    Deno.removeSync(dir, { recursive: true });
+  }
+});

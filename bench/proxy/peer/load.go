@@ -146,69 +146,84 @@ type loadResult struct {
 	CPU        map[string]float64 `json:"cpu_us"`
 }
 
-func runLoad(args []string) error {
+type loadFlags struct {
+	addr, protoName, reqFile, watch, io string
+	conns, depth, hz                    int
+	duration, warmup                    time.Duration
+}
+
+func parseLoadFlags(args []string) (*loadFlags, error) {
+	f := &loadFlags{}
 	fs := flag.NewFlagSet("load", flag.ContinueOnError)
-	addr := fs.String("addr", "", "host:port to call")
-	protoName := fs.String("proto", "thrift", "thrift or dubbo")
-	reqFile := fs.String("request", "", "file holding one request frame (the template)")
-	conns := fs.Int("c", 32, "connections")
-	depth := fs.Int("depth", 1, "calls in flight per connection (pipelining)")
-	duration := fs.Duration("d", 10*time.Second, "measured duration")
-	warmup := fs.Duration("warmup", time.Second, "unmeasured load before the measured window")
-	watchFlag := fs.String("watch", "", "processes whose CPU to measure: name:pid[+pid],...")
-	hz := fs.Int("hz", 100, "clock ticks per second of /proc/<pid>/stat (getconf CLK_TCK)")
-	io := fs.String("io", "epoll", "epoll (one thread, raw system calls) or goroutines (net.Conn)")
+	fs.StringVar(&f.addr, "addr", "", "host:port to call")
+	fs.StringVar(&f.protoName, "proto", "thrift", "thrift or dubbo")
+	fs.StringVar(&f.reqFile, "request", "", "file holding one request frame (the template)")
+	fs.IntVar(&f.conns, "c", 32, "connections")
+	fs.IntVar(&f.depth, "depth", 1, "calls in flight per connection (pipelining)")
+	fs.DurationVar(&f.duration, "d", 10*time.Second, "measured duration")
+	fs.DurationVar(&f.warmup, "warmup", time.Second, "unmeasured load before the measured window")
+	fs.StringVar(&f.watch, "watch", "", "processes whose CPU to measure: name:pid[+pid],...")
+	fs.IntVar(&f.hz, "hz", 100, "clock ticks per second of /proc/<pid>/stat (getconf CLK_TCK)")
+	fs.StringVar(&f.io, "io", "epoll", "epoll (one thread, raw system calls) or goroutines (net.Conn)")
 	if err := fs.Parse(args); err != nil {
-		return err
+		return nil, err
 	}
-	if *depth < 1 || *depth > maxDepth {
-		return fmt.Errorf("cannot pipeline %d calls: depth must be between 1 and %d", *depth, maxDepth)
+	if f.depth < 1 || f.depth > maxDepth {
+		return nil, fmt.Errorf("cannot pipeline %d calls: depth must be between 1 and %d", f.depth, maxDepth)
 	}
-	p, err := protoByName(*protoName)
+	return f, nil
+}
+
+func runLoad(args []string) error {
+	f, err := parseLoadFlags(args)
 	if err != nil {
 		return err
 	}
-	tmpl, err := os.ReadFile(*reqFile)
+	p, err := protoByName(f.protoName)
+	if err != nil {
+		return err
+	}
+	tmpl, err := os.ReadFile(f.reqFile)
 	if err != nil {
 		return fmt.Errorf("cannot read the request frame: %w", err)
 	}
 	if size, err := p.frameLen(tmpl); err != nil || size != len(tmpl) {
-		return fmt.Errorf("cannot use %q as a %s request: not exactly one frame", *reqFile, *protoName)
+		return fmt.Errorf("cannot use %q as a %s request: not exactly one frame", f.reqFile, f.protoName)
 	}
 	idOff, err := p.idOffset(tmpl)
 	if err != nil {
 		return err
 	}
-	watches, err := parseWatch(*watchFlag)
+	watches, err := parseWatch(f.watch)
 	if err != nil {
 		return err
 	}
 	watches = append(watches, watch{"loadgen", []string{"self"}})
 	mk := func() loadConn {
-		lc := loadConn{p: p, frameSize: len(tmpl), idOff: idOff, depth: *depth,
+		lc := loadConn{p: p, frameSize: len(tmpl), idOff: idOff, depth: f.depth,
 			rbuf: make([]byte, 64<<10), free: make([]int, 0, maxDepth)}
-		for i := 0; i < *depth; i++ {
+		for i := 0; i < f.depth; i++ {
 			lc.wbuf = append(lc.wbuf, tmpl...)
 		}
 		return lc
 	}
 	var lcs []*loadConn
 	var before, after []uint64
-	switch *io {
+	switch f.io {
 	case "epoll":
-		lcs, before, after, err = loadEpoll(*addr, *conns, mk, *warmup, *duration, watches)
+		lcs, before, after, err = loadEpoll(f.addr, f.conns, mk, f.warmup, f.duration, watches)
 	case "goroutines":
-		lcs, before, after, err = loadGoroutines(*addr, *conns, mk, *warmup, *duration, watches)
+		lcs, before, after, err = loadGoroutines(f.addr, f.conns, mk, f.warmup, f.duration, watches)
 	default:
-		err = fmt.Errorf("unknown -io %q: use epoll or goroutines", *io)
+		err = fmt.Errorf("unknown -io %q: use epoll or goroutines", f.io)
 	}
 	if err != nil {
 		return err
 	}
-	res := summarize(lcs, *protoName, *depth, *duration)
+	res := summarize(lcs, f.protoName, f.depth, f.duration)
 	res.CPU = map[string]float64{}
 	for i, w := range watches {
-		res.CPU[w.name] = float64(after[i]-before[i]) * 1e6 / float64(*hz)
+		res.CPU[w.name] = float64(after[i]-before[i]) * 1e6 / float64(f.hz)
 	}
 	return json.NewEncoder(os.Stdout).Encode(res)
 }
