@@ -67,6 +67,8 @@ export interface Running {
   readonly dubbo: number;
   /** The process under test, if any (none for "direct"). */
   readonly child?: Child;
+  /** Its admin port (Envoy's `/stats`), when it has one. */
+  readonly adminPort?: number;
   stop(): Promise<void>;
 }
 
@@ -91,6 +93,7 @@ async function startProxy(
   cmd: string[],
   ports: ProxyPorts,
   ctx: Context,
+  adminPort?: number,
 ): Promise<Running> {
   const child = spawn(name, cmd, { log: `${ctx.dir}/${name}.log`, cwd: ctx.repo });
   try {
@@ -99,7 +102,7 @@ async function startProxy(
     await child.stop();
     throw e;
   }
-  return { thrift: ports.thrift, dubbo: ports.dubbo, child, stop: () => child.stop() };
+  return { thrift: ports.thrift, dubbo: ports.dubbo, child, adminPort, stop: () => child.stop() };
 }
 
 const direct: Target = {
@@ -148,17 +151,48 @@ function ours(name: string, multiplexing: boolean): Target {
       if (typeof command === "string") return command;
       const ports = proxyPorts(up);
       const config = `${ctx.dir}/${name}.bootstrap.json`;
+      const adminPort = freePort();
       const bootstrap = oursBootstrap(ports, {
         multiplexing,
         istioStats: ctx.istioStats,
-        adminPort: freePort(),
+        adminPort,
       });
       Deno.writeTextFileSync(config, JSON.stringify(bootstrap, null, 2));
       const cmd = command.map((a) => a.replaceAll("{config}", config));
       console.error(`  ${name}: ${cmd.join(" ")}`);
-      return await startProxy(name, cmd, ports, ctx);
+      return await startProxy(name, cmd, ports, ctx, adminPort);
     },
   };
+}
+
+const COUNTER = /^(meta_protocol\.\S+\.(?:request|response_success|response_error)):? (\d+)$/gm;
+
+/**
+ * The request/response counters the proxy kept itself, from its admin `/stats` (call before
+ * stopping it) or from `stat NAME VALUE` lines in its log (after): proof it routed the calls.
+ */
+export async function proxyCounters(
+  running: Running,
+  when: "before-stop" | "after-stop",
+): Promise<string[]> {
+  let text = "";
+  if (when === "before-stop" && running.adminPort) {
+    try {
+      const res = await fetch(`http://127.0.0.1:${running.adminPort}/stats`, {
+        signal: AbortSignal.timeout(2000),
+      });
+      text = await res.text();
+    } catch {
+      return [];
+    }
+  } else if (when === "after-stop" && running.child) {
+    try {
+      text = Deno.readTextFileSync(running.child.log).replaceAll(/^stat /gm, "");
+    } catch {
+      return [];
+    }
+  }
+  return [...text.matchAll(COUNTER)].map((m) => `${m[1]}=${m[2]}`);
 }
 
 function exists(path: string): boolean {

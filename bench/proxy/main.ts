@@ -26,7 +26,7 @@ import { dubboCall, dubboReply, thriftCall } from "./frames.ts";
 import { clockTicks, processTree, rssKiB } from "./_proc.ts";
 import { acceptance, formatAcceptance } from "./_acceptance.ts";
 import { formatTable, type LoadResult, type Row } from "./_report.ts";
-import { type Context, type Running, startUpstreams, TARGETS } from "./_targets.ts";
+import { type Context, proxyCounters, type Running, startUpstreams, TARGETS } from "./_targets.ts";
 
 interface Scenario {
   readonly name: string;
@@ -142,7 +142,7 @@ async function runTarget(
   target: (typeof TARGETS)[number],
   up: Awaited<ReturnType<typeof startUpstreams>>,
   o: ReturnType<typeof options>,
-): Promise<{ rows: Row[]; rss?: number }> {
+): Promise<{ rows: Row[]; rss?: number; counters?: string[] }> {
   const list = scenarios(o);
   let running: Running | string;
   try {
@@ -187,8 +187,10 @@ async function runTarget(
   const rss = running.child
     ? processTree(running.child.pid).reduce((sum, pid) => sum + (rssKiB(pid) ?? 0), 0)
     : undefined;
+  const counters = await proxyCounters(running, "before-stop");
   await running.stop();
-  return { rows, rss };
+  counters.push(...await proxyCounters(running, "after-stop"));
+  return { rows, rss, counters };
 }
 
 function context(o: ReturnType<typeof options>, here: string): Context {
@@ -222,6 +224,7 @@ async function main() {
   const up = await startUpstreams(ctx, `${dir}/dubbo.reply`);
   const rows: Row[] = [];
   const rss: string[] = [];
+  const counted: string[] = [];
   try {
     const wanted = o.targets.split(",").filter(Boolean);
     for (const name of wanted) {
@@ -234,6 +237,9 @@ async function main() {
       const result = await runTarget(ctx, target, up, o);
       rows.push(...result.rows);
       if (result.rss !== undefined) rss.push(`${name} ${(result.rss / 1024).toFixed(1)} MiB`);
+      if (result.counters?.length) {
+        counted.push(`  ${name}:\n    ${result.counters.join("\n    ")}`);
+      }
     }
   } finally {
     for (const child of up.children) await child.stop();
@@ -247,6 +253,9 @@ async function main() {
       Deno.readTextFileSync("/proc/loadavg").split(" ").slice(0, 3).join(" ")
     } on ${navigator.hardwareConcurrency} cores`,
   );
+  if (counted.length) {
+    console.log(`\nCounted by our proxy itself (warmups included):\n${counted.join("\n")}`);
+  }
   const targets = formatAcceptance(acceptance(rows));
   if (targets) console.log(`\n${targets}`);
   if (o.json) Deno.writeTextFileSync(o.json, JSON.stringify(rows, null, 2));

@@ -2,7 +2,8 @@
  * Runs a checkout's MetaProtocol proxy from an Envoy bootstrap through its programmatic entry
  * points (`proxy/bootstrap` `loadBootstrap`, then `proxy` `startProxy`): the benchmark's
  * command line for our proxy while the checkout has no `aeraki proxy -c FILE` command. It
- * prints the bootstrap's problems and exits 1, or runs until SIGTERM/SIGINT.
+ * prints the bootstrap's problems and exits 1, or runs until SIGTERM/SIGINT and then prints its
+ * request and response counters as `stat NAME VALUE` lines.
  *
  * Run (from the checkout, so its deno.json applies):
  * `deno run --allow-all bench/proxy/ours_runner.ts CHECKOUT BOOTSTRAP`
@@ -26,9 +27,11 @@ interface BootstrapModule {
 }
 
 interface ProxyModule {
-  startProxy(
-    model: unknown,
-  ): Promise<{ ports: ReadonlyMap<string, number>; close(): Promise<void> }>;
+  startProxy(model: unknown): Promise<{
+    ports: ReadonlyMap<string, number>;
+    stats: { snapshot(): { counters: ReadonlyMap<string, number> } };
+    close(): Promise<void>;
+  }>;
 }
 
 async function main(): Promise<void> {
@@ -54,6 +57,12 @@ async function main(): Promise<void> {
     `ours_runner: listening on ${[...handle.ports].map(([n, p]) => `${n}=${p}`).join(", ")}`,
   );
   const stop = async () => {
+    // What the proxy itself counted (no admin server here): the harness shows these lines.
+    for (const [name, value] of handle.stats.snapshot().counters) {
+      if (/^meta_protocol\..*\.(request|response_success|response_error)$/.test(name)) {
+        console.error(`stat ${name} ${value}`);
+      }
+    }
     await handle.close();
     Deno.exit(0);
   };
