@@ -20,6 +20,8 @@ export interface Context {
   /** Our proxy's command line (`{config}` = the bootstrap's path); empty = find it in `repo`. */
   readonly oursCommand: readonly string[];
   readonly istioStats: boolean;
+  /** Pin the proxy under test to CPU 1 and every peer to CPU 0 (`taskset`). */
+  readonly pin: boolean;
   /** The Thrift upstream: the echo peer, or the npm `thrift` library's server. */
   readonly upstream: "peer" | "thrift-npm";
 }
@@ -95,7 +97,8 @@ async function startProxy(
   ctx: Context,
   adminPort?: number,
 ): Promise<Running> {
-  const child = spawn(name, cmd, { log: `${ctx.dir}/${name}.log`, cwd: ctx.repo });
+  const pinned = ctx.pin ? ["taskset", "-c", "1", ...cmd] : cmd;
+  const child = spawn(name, pinned, { log: `${ctx.dir}/${name}.log`, cwd: ctx.repo });
   try {
     await waitPorts(child, [ports.thrift, ports.dubbo]);
   } catch (e) {

@@ -14,6 +14,7 @@
  *   --dubbo=128 (BENCH_DUBBO)         connections of the Dubbo run; 0 = none
  *   --peer=go|go-goroutines|deno (BENCH_PEER)  load generator and upstream implementation
  *   --upstream=peer|thrift-npm (BENCH_UPSTREAM)  Thrift upstream: echo peer or npm thrift server
+ *   --pin=true|false (BENCH_PIN)      proxy on CPU 1, load generator and upstreams on CPU 0
  *   --repo=DIR (BENCH_REPO)           checkout whose `aeraki proxy -c` is measured (default .)
  *   --ours='CMD ... {config}' (BENCH_OURS)  our proxy's command line instead
  *   --istio-stats=true|false (BENCH_ISTIO_STATS)  istio_stats filter before the router
@@ -51,6 +52,7 @@ function options() {
       dubbo: { type: "string", default: env("BENCH_DUBBO", "128") },
       peer: { type: "string", default: env("BENCH_PEER", "go") },
       upstream: { type: "string", default: env("BENCH_UPSTREAM", "peer") },
+      pin: { type: "string", default: env("BENCH_PIN", "false") },
       repo: { type: "string", default: env("BENCH_REPO", Deno.cwd()) },
       ours: { type: "string", default: env("BENCH_OURS", "") },
       "istio-stats": { type: "string", default: env("BENCH_ISTIO_STATS", "true") },
@@ -105,6 +107,12 @@ function peerCommands(o: ReturnType<typeof options>, here: string) {
   if (!build.success) throw new Error("Cannot build the Go benchmark peer: see the message above");
   const bin = new TextDecoder().decode(build.stdout).trim();
   return (mode: string, args: readonly string[]) => [bin, mode, io, ...args];
+}
+
+type PeerCommand = Context["peerCommand"];
+
+function pinned(command: PeerCommand, pin: boolean): PeerCommand {
+  return pin ? (mode, args) => ["taskset", "-c", "0", ...command(mode, args)] : command;
 }
 
 async function load(
@@ -200,11 +208,12 @@ function context(o: ReturnType<typeof options>, here: string): Context {
   return {
     repo: o.repo,
     dir: Deno.makeTempDirSync({ prefix: "aeraki-bench-proxy-" }),
-    peerCommand: peerCommands(o, here),
+    peerCommand: pinned(peerCommands(o, here), o.pin === "true"),
     peerEnv: { GOMAXPROCS: Deno.env.get("GOMAXPROCS") ?? "1" },
     oursCommand: o.ours.split(/\s+/).filter(Boolean),
     istioStats: o["istio-stats"] !== "false",
     upstream: o.upstream,
+    pin: o.pin === "true",
   };
 }
 
