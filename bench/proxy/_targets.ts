@@ -42,7 +42,7 @@ export async function startUpstreams(ctx: Context, dubboReply: string): Promise<
     new URL("./thrift_npm_server.ts", import.meta.url).pathname,
   ];
   const command = ctx.upstream === "thrift-npm"
-    ? npm
+    ? (ctx.pin ? ["taskset", "-c", "0", ...npm] : npm)
     : ctx.peerCommand("serve", ["--proto=thrift"]);
   const thrift = spawn("thrift upstream", command, {
     log: `${ctx.dir}/upstream-thrift.log`,
