@@ -176,6 +176,15 @@ Deno.test("thrift_npm_server.ts (npm thrift library) answers a call with thriftR
   try {
     const port = await waitListening(server);
     assert.deepEqual(await call(port, thriftCall(8), 128), thriftReplyTo(thriftCall(8)));
+    // Clients that close with replies unread reset their connections; the server lives on.
+    for (let i = 0; i < 20; i++) {
+      const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+      await conn.write(new Uint8Array([...thriftCall(1), ...thriftCall(2), ...thriftCall(3)]));
+      conn.close();
+    }
+    for (let i = 0; i < 5; i++) {
+      assert.deepEqual(await call(port, thriftCall(9 + i), 128), thriftReplyTo(thriftCall(9 + i)));
+    }
   } finally {
     await server.stop();
     Deno.removeSync(dir, { recursive: true });
