@@ -1,0 +1,3 @@
+module aeraki.dev/benchpeer
+
+go 1.22
