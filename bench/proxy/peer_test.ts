@@ -79,7 +79,7 @@ async function checkPeer(peer: string[], io: string[] = []) {
         .output();
       assert.ok(out.success, new TextDecoder().decode(out.stderr));
       const result: LoadResult = JSON.parse(new TextDecoder().decode(out.stdout));
-      assert.equal(result.lost, 0, result.lost_reason);
+      assert.equal(result.lost, 0, result.lost_reason ?? "");
       assert.equal(result.failed, 0);
       assert.ok(result.calls > 0, "no call completed");
       assert.ok(
