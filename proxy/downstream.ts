@@ -262,7 +262,9 @@ export class Downstream {
     const stats = this.listener.stats;
     let m = response;
     let bytes = m.frame;
-    const rm = ex.route.responseMutation;
+    let rm = ex.route.responseMutation;
+    const extra = this.listener.responseExtra;
+    if (extra) rm = new Map([...extra, ...rm]);
     if (rm.size > 0) {
       const r = codec.encode(m, rm);
       if (r.kind === "ok" && r.bytes !== m.frame) {
@@ -291,6 +293,16 @@ export class Downstream {
     if (response.type === "error") stats.responseBusinessException.inc();
     if (response.status === "ok") stats.responseSuccess.inc();
     else stats.responseError.inc();
+    const istio = this.listener.istioStats;
+    for (let i = 0; i < istio.length; i++) {
+      istio[i].record(
+        ex.clusterName,
+        response.status === "ok" ? 0 : 1,
+        performance.now() - ex.startedAt,
+        ex.request.frame.length,
+        response.frame.length,
+      );
+    }
     if (this.#state === "closed") stats.responseErrorCausedConnectionClose.inc();
     else this.#queue.push(bytes);
     this.#finish(ex, response, 0, "");
