@@ -45,6 +45,8 @@ export class Downstream {
   #state: "open" | "half-closed" | "closing" | "closed" = "open";
   #draining = false;
   #paused = false;
+  /** Set while an upstream this connection writes to is above its watermark. */
+  #blocked: Promise<void> | undefined;
   #resume: (() => void) | undefined;
   #lastActivity = performance.now();
   #idleTimer: ReturnType<typeof setTimeout> | undefined;
@@ -72,6 +74,7 @@ export class Downstream {
           continue;
         }
         if (this.#queue.high) await this.#queue.belowLow();
+        if (this.#blocked) await this.#blocked;
         if (this.#state !== "open") break;
         // Frames left undecoded by a pause come first.
         if (rb.size > 0 && need <= rb.size && this.#paused) {
@@ -99,7 +102,7 @@ export class Downstream {
     const codec = this.listener.codec;
     const options = this.listener.decodeOptions;
     while (rb.size > 0 && this.#state === "open") {
-      if (this.active.size >= MAX_IN_FLIGHT || this.#queue.high) {
+      if (this.active.size >= MAX_IN_FLIGHT || this.#queue.high || this.#blocked) {
         // Backpressure: leave the rest buffered until replies drain.
         this.#paused = true;
         return 0;
@@ -232,6 +235,13 @@ export class Downstream {
       if (shouldMirror(policy, random32())) mirror(this.listener, m, mutation, policy.cluster);
     }
     ex.start();
+    const conn = ex.conn;
+    if (conn && conn.high && !this.#blocked) {
+      // A slow upstream: stop taking requests from this client until it catches up.
+      this.#blocked = conn.belowLow().then(() => {
+        this.#blocked = undefined;
+      });
+    }
   }
 
   /** The bytes to send upstream for `ex` on `conn`: mutation encoded, id rewritten if shared. */
