@@ -19,6 +19,7 @@ import { ReadBuffer } from "./net/read_buffer.ts";
 import { WriteQueue } from "./net/write_queue.ts";
 import { askRateLimit } from "./filters/global_ratelimit.ts";
 import { mirror } from "./mirror.ts";
+import { downstreamBytes, upstreamBytes } from "./rewrite.ts";
 import { type CompiledRoute, matchesAll, shouldMirror } from "./route/route_table.ts";
 import type { UpstreamConnection } from "./upstream/upstream_connection.ts";
 
@@ -244,59 +245,23 @@ export class Downstream {
     }
   }
 
-  /** The bytes to send upstream for `ex` on `conn`: mutation encoded, id rewritten if shared. */
+  /** The bytes to send upstream for `ex` on `conn` (see {@link upstreamBytes}). */
   requestBytes(ex: Exchange, conn: UpstreamConnection): Uint8Array | undefined {
-    const codec = this.listener.codec;
-    let m = ex.request;
-    let bytes = m.frame;
-    if (ex.mutation.size > 0) {
-      const r = codec.encode(m, ex.mutation);
-      if (r.kind === "ok") bytes = r.bytes;
-      else if (ex.route.requestMutation.size > 0) {
-        this.listener.stats.requestMutationUnsupported.inc();
-      }
-    }
-    if (!conn.shared) return bytes;
-    if (bytes !== m.frame) {
-      const again = codec.decode(bytes, this.listener.decodeOptions);
-      if (again.kind !== "message") return undefined;
-      m = again.message;
-    }
-    ex.upstreamId = conn.allocateId();
-    return codec.rewriteRequestId!(m, BigInt(ex.upstreamId));
+    return upstreamBytes(this.listener, ex, conn);
   }
 
   /** A response for `ex` arrived (on a shared connection when `shared`). */
   respond(ex: Exchange, response: Message, shared: boolean): void {
-    const codec = this.listener.codec;
     const stats = this.listener.stats;
-    let m = response;
-    let bytes = m.frame;
-    let rm = ex.route.responseMutation;
-    const extra = this.listener.responseExtra;
-    if (extra) rm = new Map([...extra, ...rm]);
-    if (rm.size > 0) {
-      const r = codec.encode(m, rm);
-      if (r.kind === "ok" && r.bytes !== m.frame) {
-        const again = codec.decode(r.bytes, { side: "response" });
-        if (again.kind === "message") {
-          m = again.message;
-          bytes = r.bytes;
-        }
-      }
-    }
-    if (shared) {
-      const restored = codec.rewriteRequestId!(m, ex.request.requestId);
-      if (restored === undefined) {
-        stats.responseDecodingError.inc();
-        return this.failed(
-          ex,
-          "BadResponse",
-          "meta protocol router: cannot restore the request id",
-          "upstream_reset",
-        );
-      }
-      bytes = restored;
+    const bytes = downstreamBytes(this.listener, ex, response, shared);
+    if (bytes === undefined) {
+      stats.responseDecodingError.inc();
+      return this.failed(
+        ex,
+        "BadResponse",
+        "meta protocol router: cannot restore the request id",
+        "upstream_reset",
+      );
     }
     stats.response.inc();
     stats.responseDecodingSuccess.inc();
