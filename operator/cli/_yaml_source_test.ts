@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { formatFinding, parseFieldPath, parseYamlSource, sortFindings } from "./_yaml_source.ts";
+import { formatFinding, parseFieldPath, parseYamlSource } from "./_yaml_source.ts";
+import { sortFindings } from "./_yaml_inputs.ts";
 
 Deno.test("parseFieldPath() reads the paths api/ writes", () => {
   assert.deepEqual(parseFieldPath('spec.routes[0].match.attributes["x.y"].exact'), [

@@ -18,14 +18,8 @@ import {
   snapshotFromObjects,
   sortProblems,
 } from "../generate/mod.ts";
-import {
-  type Finding,
-  formatFinding,
-  objectLabel,
-  readYamlInputs,
-  type SourceDocument,
-  type YamlInputs,
-} from "./_yaml_source.ts";
+import { readYamlInputs, type YamlInputs } from "./_yaml_inputs.ts";
+import { type Finding, formatFinding, objectLabel, type SourceDocument } from "./_yaml_source.ts";
 import type { Command, CommandIo } from "./command.ts";
 import { formatJson, formatYaml } from "./render_format.ts";
 

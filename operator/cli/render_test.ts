@@ -87,6 +87,10 @@ Deno.test("render of a folder declaring a service twice names both files", async
     await Deno.writeTextFile(`${dir}/c.yaml`, "");
     const io = memoryIo();
     assert.equal(await main(["render", dir], io), 1);
+    assert.match(
+      io.stdout(),
+      /^# aeraki render: 1 EnvoyFilter, 0 VirtualServices, 1 route configuration, 1 problem, 1 warning\n/,
+    );
     assert.equal(
       io.stderr(),
       `${dir}/c.yaml: warning: Add Kubernetes objects to the file: it holds no YAML documents\n` +
