@@ -37,6 +37,11 @@ VirtualServices and MetaProtocol route configurations Aeraki would generate for 
   --root-namespace NS  Istio's root namespace (default istio-system)
   --namespace-scope    put EnvoyFilters in each service's namespace
 
+Problems are printed as file:line:column: Kind/namespace/name: field.path: message, naming the
+object written in the input (a Service, not the ServiceEntry Istio derives from it); in JSON each
+has object, field, message, file and position {line, column}, and "warning": true for warnings
+(an unreachable route, an empty file), which do not fail the command.
+
 Exit status: 0 without problems, 1 when any problem was found, 2 on bad arguments.`;
 
 /** Parsed arguments of `render`. */
