@@ -5,11 +5,13 @@
  *
  * @module
  */
+import { knownKind } from "../../api/mod.ts";
 import { type Finding, objectLabel, parseYamlSource, type SourceDocument } from "./_yaml_source.ts";
 
+/** The identity of an object the commands read (kinds they skip may repeat freely). */
 function declarationKey(value: unknown): string | undefined {
   const o = value as { apiVersion?: unknown; kind?: unknown; metadata?: { name?: unknown } };
-  if (typeof o.kind !== "string" || typeof o.metadata?.name !== "string") return undefined;
+  if (knownKind(value) === undefined || typeof o.metadata?.name !== "string") return undefined;
   const version = typeof o.apiVersion === "string" ? o.apiVersion : "";
   const group = version.includes("/") ? version.slice(0, version.indexOf("/")) : "";
   return `${group} ${objectLabel(value)}`;
@@ -21,8 +23,9 @@ export function locationOf(doc: SourceDocument): string {
 }
 
 /**
- * The documents with each object (API group, kind, namespace, name) kept once — the first
- * declaration wins — and a finding for every later one naming both places.
+ * The documents with each object of a kind the commands check (API group, kind, namespace,
+ * name) kept once — the first declaration wins — and a finding for every later one naming both
+ * places.
  */
 export function withoutDuplicates(documents: readonly SourceDocument[]): {
   documents: SourceDocument[];
