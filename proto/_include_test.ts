@@ -23,18 +23,29 @@ Deno.test("includeRoots() lists our folder, the xds deps and protobufjs", () => 
   assert.ok(roots.roots.at(-1)?.endsWith("/protobufjs"));
 });
 
-Deno.test("Envoy protos load whatever the working directory", async () => {
-  const config = new URL("../deno.json", import.meta.url).pathname;
-  const registry = new URL("./registry.ts", import.meta.url).href;
-  const script = `const { lookupType } = await import(${JSON.stringify(registry)});
-    console.log(lookupType("envoy.config.cluster.v3.Cluster")?.fields.name.id);`;
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["eval", "--config", config, script],
-    cwd: "/",
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const text = new TextDecoder();
-  assert.equal(out.code, 0, text.decode(out.stderr));
-  assert.equal(text.decode(out.stdout).trim(), "1");
-});
+for (
+  const [how, flags] of [["from node_modules", []], ["from Deno's global cache", [
+    "--node-modules-dir=none",
+  ]]]
+) {
+  Deno.test(`Envoy protos load ${how}, whatever the working directory`, async () => {
+    const config = new URL("../deno.json", import.meta.url).pathname;
+    const registry = new URL("./registry.ts", import.meta.url).href;
+    const include = new URL("./_include.ts", import.meta.url).href;
+    const script = `const { lookupType } = await import(${JSON.stringify(registry)});
+      const { packageDir } = await import(${JSON.stringify(include)});
+      console.log(lookupType("envoy.config.cluster.v3.Cluster")?.fields.name.id);
+      console.log(packageDir("@grpc/grpc-js-xds").dir);`;
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["eval", "--config", config, ...flags, script],
+      cwd: "/",
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const text = new TextDecoder();
+    assert.equal(out.code, 0, text.decode(out.stderr));
+    const [id, dir] = text.decode(out.stdout).trim().split("\n");
+    assert.equal(id, "1");
+    assert.equal(dir.includes("/node_modules/"), flags.length === 0, dir);
+  });
+}

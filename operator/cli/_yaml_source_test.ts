@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { formatFinding, parseFieldPath, parseYamlSource, sortFindings } from "./_yaml_source.ts";
+import { formatFinding, parseFieldPath, parseYamlSource } from "./_yaml_source.ts";
+import { sortFindings, withoutDuplicates } from "./_yaml_inputs.ts";
 
 Deno.test("parseFieldPath() reads the paths api/ writes", () => {
   assert.deepEqual(parseFieldPath('spec.routes[0].match.attributes["x.y"].exact'), [
@@ -50,4 +51,21 @@ Deno.test("sortFindings() orders by file as read, then line and column", () => {
     sortFindings([at("b", 1), at("a", 9), at("a", 2), { file: "c", message: "m" }], ["a", "b"]),
     [at("a", 2), at("a", 9), at("b", 1), { file: "c", message: "m" }],
   );
+});
+
+Deno.test("withoutDuplicates() keeps the first of two declarations of a checked kind only", () => {
+  const service = "apiVersion: v1\nkind: Service\nmetadata: {name: s, namespace: demo}\n";
+  const deployment = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\n";
+  const a = parseYamlSource("a.yaml", `${service}---\n${deployment}`).documents;
+  const b = parseYamlSource("b.yaml", `${deployment}---\n${service}`).documents;
+  const { documents, findings } = withoutDuplicates([...a, ...b]);
+  assert.deepEqual(documents.map((d) => `${d.file}:${d.index}`), [
+    "a.yaml:1",
+    "a.yaml:2",
+    "b.yaml:1",
+  ]);
+  assert.deepEqual(findings.map(formatFinding), [
+    "b.yaml:5:1: Service/demo/s: Remove one of the two declarations: a.yaml:1:1 declares it too, " +
+    "and the first one wins",
+  ]);
 });

@@ -111,9 +111,14 @@ for (const [tool, how] of Object.entries(TOOLS)) {
       try {
         await waitFor(log, how.ready, probe);
         await dubboCalls(listener);
-        // The capture writes as packets arrive: wait until all six messages are in the file.
+        // The capture writes as packets arrive: wait until all six messages are in the file
+        // and it does not end inside a packet.
         let result = await decodeFile(file).catch(() => undefined);
-        for (let i = 0; i < 200 && (result?.lines.length ?? 0) < 6; i++) {
+        for (
+          let i = 0;
+          i < 200 && ((result?.lines.length ?? 0) < 6 || result?.stderr !== "");
+          i++
+        ) {
           await new Promise((r) => setTimeout(r, 50));
           result = await decodeFile(file).catch(() => undefined);
         }
@@ -141,6 +146,19 @@ for (const [tool, how] of Object.entries(TOOLS)) {
           );
           assert.equal(typeof line.time, "number");
         }
+        // The same capture cut inside its last packet, as when the tool is killed mid-write:
+        // every complete message still decodes (the last one too, unless the cut packet held
+        // its end), and the cut is a warning.
+        const bytes = await Deno.readFile(file);
+        await Deno.writeFile(`${file}.cut`, bytes.subarray(0, bytes.length - 10));
+        const cut = await decodeFile(`${file}.cut`);
+        assert.equal(cut.code, 0, cut.stderr);
+        assert.ok(cut.lines.length >= 5, cut.stderr);
+        assert.deepEqual(cut.lines, result.lines.slice(0, cut.lines.length));
+        assert.match(
+          cut.stderr,
+          /\.cut: warning: (packet \d+|the block after packet \d+ \(at byte \d+\)) is cut off: the file ends \d+ of its \d+ bytes in; the packets before it are decoded\n$/,
+        );
       } finally {
         capture.kill("SIGINT");
         await capture.status;

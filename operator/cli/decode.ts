@@ -8,8 +8,7 @@
 import { type Codec, defaultRegistry, type Message, type Side } from "../../codecs/mod.ts";
 import type { Command, CommandIo } from "./command.ts";
 import { isCapture, tcpStreams } from "./capture.ts";
-import { resolve } from "node:path";
-import { pathToFileURL } from "node:url";
+import { loadCodec } from "./_codec_module.ts";
 
 const USAGE = `Usage: deno task aeraki decode --protocol PROTOCOL [--side request|response] FILE|-
        deno task aeraki decode --codec MODULE [--side request|response] FILE|-
@@ -277,31 +276,4 @@ function segmentAt(
     else hi = mid - 1;
   }
   return times.length === 0 ? [0, 0] : [times[lo][1], times[lo][2]];
-}
-
-/**
- * Imports the codec module at `path` (relative to the working directory) and checks that its
- * default export, or its export `codec`, has the shape of a {@link Codec}; or says why not.
- */
-async function loadCodec(path: string): Promise<Codec | string> {
-  let module: Record<string, unknown>;
-  try {
-    module = await import(pathToFileURL(resolve(path)).href);
-  } catch (e) {
-    return `cannot load codec module "${path}": ${e instanceof Error ? e.message : String(e)}`;
-  }
-  const candidate = (module.default ?? module.codec) as Partial<Codec> | undefined;
-  if (candidate === undefined || candidate === null || typeof candidate !== "object") {
-    return `codec module "${path}" exports no codec (export it as default, or as "codec")`;
-  }
-  const missing = [
-    ...(["name", "protocol"] as const).filter((k) => typeof candidate[k] !== "string"),
-    ...(["decode", "encode", "errorReply", "heartbeatReply"] as const).filter((k) =>
-      typeof candidate[k] !== "function"
-    ),
-  ];
-  if (missing.length > 0) {
-    return `the codec of "${path}" lacks ${missing.join(", ")} (see codecs/codec.ts)`;
-  }
-  return candidate as Codec;
 }

@@ -18,14 +18,8 @@ import {
   snapshotFromObjects,
   sortProblems,
 } from "../generate/mod.ts";
-import {
-  type Finding,
-  formatFinding,
-  objectLabel,
-  readYamlInputs,
-  type SourceDocument,
-  type YamlInputs,
-} from "./_yaml_source.ts";
+import { readYamlInputs, type YamlInputs } from "./_yaml_inputs.ts";
+import { type Finding, formatFinding, objectLabel, type SourceDocument } from "./_yaml_source.ts";
 import type { Command, CommandIo } from "./command.ts";
 import { formatJson, formatYaml } from "./render_format.ts";
 
@@ -42,6 +36,11 @@ VirtualServices and MetaProtocol route configurations Aeraki would generate for 
                        problems}
   --root-namespace NS  Istio's root namespace (default istio-system)
   --namespace-scope    put EnvoyFilters in each service's namespace
+
+Problems are printed as file:line:column: Kind/namespace/name: field.path: message, naming the
+object written in the input (a Service, not the ServiceEntry Istio derives from it); in JSON each
+has object, field, message, file and position {line, column}, and "warning": true for warnings
+(an unreachable route, an empty file), which do not fail the command.
 
 Exit status: 0 without problems, 1 when any problem was found, 2 on bad arguments.`;
 

@@ -50,12 +50,13 @@ export function formatYaml(
   options: { readonly problemLine?: (p: GenerateProblem) => string } = {},
 ): string {
   const line = options.problemLine ?? problemLine;
+  const warnings = output.problems.filter((p) => p.warning).length;
   const docs: string[] = [];
   const summary = `# aeraki render: ${plural(output.envoyFilters.length, "EnvoyFilter")}, ${
     plural(output.virtualServices.length, "VirtualService")
   }, ${plural(output.routeConfigurations.length, "route configuration")}, ${
-    plural(output.problems.length, "problem")
-  }`;
+    plural(output.problems.filter((p) => !p.warning).length, "problem")
+  }${warnings > 0 ? `, ${plural(warnings, "warning")}` : ""}`;
   for (const obj of [...output.envoyFilters, ...output.virtualServices]) {
     docs.push(objectDoc(obj, sourceOf));
   }

@@ -87,6 +87,10 @@ Deno.test("render of a folder declaring a service twice names both files", async
     await Deno.writeTextFile(`${dir}/c.yaml`, "");
     const io = memoryIo();
     assert.equal(await main(["render", dir], io), 1);
+    assert.match(
+      io.stdout(),
+      /^# aeraki render: 1 EnvoyFilter, 0 VirtualServices, 1 route configuration, 1 problem, 1 warning\n/,
+    );
     assert.equal(
       io.stderr(),
       `${dir}/c.yaml: warning: Add Kubernetes objects to the file: it holds no YAML documents\n` +
@@ -124,4 +128,20 @@ Deno.test("render exits 2 on bad arguments", async () => {
     options: { rootNamespace: "mesh", namespaceScope: true },
     paths: ["a"],
   });
+});
+
+Deno.test("render names the Service in messages about a ServiceEntry that clashes with it", async () => {
+  const yaml = "apiVersion: v1\nkind: Service\nmetadata: {name: s, namespace: demo}\n" +
+    "spec: {clusterIP: 10.0.0.1, ports: [{name: tcp-metaprotocol-thrift, port: 9090}]}\n---\n" +
+    "apiVersion: networking.istio.io/v1alpha3\nkind: ServiceEntry\n" +
+    "metadata: {name: zz, namespace: demo}\nspec:\n  hosts: [s.demo.svc.cluster.local]\n" +
+    "  addresses: [10.0.0.1]\n  resolution: STATIC\n" +
+    "  ports: [{name: tcp-metaprotocol-thrift, number: 9090, protocol: TCP}]\n";
+  const io = memoryIo(new TextEncoder().encode(yaml));
+  assert.equal(await main(["render", "--format", "json", "-"], io), 1);
+  const { problems } = JSON.parse(io.stdout()) as { problems: { message: string }[] };
+  assert.equal(problems.length, 2);
+  for (const p of problems) {
+    assert.match(p.message, /is also generated from Service\/demo\/s, which wins$/);
+  }
 });

@@ -12,13 +12,12 @@ import {
   type KnownObject,
   metaProtocolPortProblems,
 } from "../../api/mod.ts";
+import { readYamlInputs, sortFindings } from "./_yaml_inputs.ts";
 import {
   type Finding,
   formatFinding,
   objectLabel,
   parseYamlSource,
-  readYamlInputs,
-  sortFindings,
   type SourceDocument,
 } from "./_yaml_source.ts";
 import type { Command, CommandIo } from "./command.ts";
