@@ -53,6 +53,8 @@ export function certificateStoreMemory(initial?: CertificateBundle): {
   readonly layer: Layer.Layer<CertificateStore>;
   readonly current: () => CertificateBundle | undefined;
   readonly saved: () => number;
+  /** Stores a bundle as another replica would. */
+  readonly put: (bundle: CertificateBundle) => void;
 } {
   let bundle = initial;
   let saves = 0;
@@ -66,7 +68,7 @@ export function certificateStoreMemory(initial?: CertificateBundle): {
         return b;
       }),
   });
-  return { layer, current: () => bundle, saved: () => saves };
+  return { layer, current: () => bundle, saved: () => saves, put: (b) => void (bundle = b) };
 }
 
 const KEYS = { caCert: "ca.crt", caKey: "ca.key", cert: "tls.crt", key: "tls.key" } as const;

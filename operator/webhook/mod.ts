@@ -21,5 +21,6 @@
 export * from "./admission.ts";
 export * from "./certificates.ts";
 export * from "./configuration.ts";
+export * from "./secret_store.ts";
 export * from "./server.ts";
 export * from "./x509.ts";

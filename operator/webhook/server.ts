@@ -1,7 +1,8 @@
 /**
  * The admission webhook server: HTTPS on the webhook port, `/validate`, as an Effect scoped
  * resource. Certificates come from {@link ensureCertificates}; a fiber renews them before
- * they expire and restarts the listener with them on the same port: the old listener drains
+ * they expire, re-reads the store every few minutes (so all replicas converge on the stored
+ * certificates) and on a change restarts the listener on the same port: the old listener drains
  * its requests, then the new one binds (Deno cannot swap a listener's certificate, and
  * SO_REUSEPORT on TLS listeners is unstable), so the port is closed for a moment once a
  * renewal period; the API server's call fails then and the client retries.
@@ -37,6 +38,11 @@ export interface WebhookServerOptions {
   readonly hostname?: string;
   /** Certificate names and lifetimes. */
   readonly certificates: CertificatePolicy;
+  /**
+   * How often the store is read again, so every replica serves the certificates stored there
+   * (another replica may have renewed them, or won the first save). @default 5 minutes
+   */
+  readonly resyncMs?: number;
   /** Called after each request with its path, status and duration (for metrics). */
   readonly onRequest?: (info: { path: string; status: number; ms: number }) => void;
 }
@@ -130,17 +136,20 @@ function renewLoop(
   const renewOnce = (renewAt: number) =>
     Effect.gen(function* () {
       const now = yield* Clock.currentTimeMillis;
-      // At least a minute apart, so a policy renewing earlier than certificates last cannot spin.
-      yield* Effect.sleep(Math.max(renewAt - now, 60_000));
+      // Wake for the renewal or to re-read the store, whichever is first, but at least a
+      // minute apart so a policy renewing earlier than certificates last cannot spin.
+      const resync = options.resyncMs ?? 5 * 60_000;
+      yield* Effect.sleep(Math.max(Math.min(renewAt - now, resync), 60_000));
       const next = yield* ensureCertificates(options.certificates);
-      if (next.renewed) {
-        const old = yield* Ref.get(live);
+      const old = yield* Ref.get(live);
+      // Renewed here, or stored by another replica (which renewed, or won the first save).
+      if (next.bundle.server.cert !== old.bundle.server.cert) {
         yield* shutdown(old.server);
         // Binding again can fail only if another process took the port in between; retried.
         const server = yield* listen(options, port, next.bundle).pipe(Effect.retry(retry));
         yield* Ref.set(live, { server, bundle: next.bundle, generation: old.generation + 1 });
         yield* Effect.logInfo(
-          `Renewed the webhook certificates: next renewal at ${
+          `Serving new webhook certificates: next renewal at ${
             new Date(next.renewAt).toISOString()
           }`,
         );

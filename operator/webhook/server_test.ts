@@ -5,6 +5,7 @@ import { Effect } from "effect";
 import { TestClock } from "effect/testing";
 import { certificateStoreMemory } from "./certificates.ts";
 import { serveWebhook, type WebhookServer } from "./server.ts";
+import { issueCertificate } from "./x509.ts";
 import { fixtureMetaRouters, reviewOf } from "./_fixtures_testing.ts";
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -46,11 +47,17 @@ function runScoped<A>(
   body: (server: WebhookServer) => Effect.Effect<A, unknown, TestClock.TestClock>,
   store = certificateStoreMemory(),
   startMs = Date.now(),
+  resyncMs?: number,
 ) {
   const program = Effect.gen(function* () {
     // Certificates must be valid in real time too: TLS clients check it.
     yield* TestClock.setTime(startMs);
-    const server = yield* serveWebhook({ port: 0, hostname: "127.0.0.1", certificates: policy });
+    const server = yield* serveWebhook({
+      port: 0,
+      hostname: "127.0.0.1",
+      certificates: policy,
+      resyncMs,
+    });
     return yield* body(server);
   });
   return Effect.runPromise(
@@ -139,6 +146,34 @@ Deno.test("serveWebhook() renews its certificate before expiry and serves the ne
         assert.equal(body.response.allowed, true);
       }),
     store,
+    // Started 335 days ago, so the renewal happens at real time (TLS checks it); no re-reads
+    // of the store in between, which this test is not about.
     Date.now() - 335 * DAY,
-  ); // so the renewal happens at real time: TLS checks it
+    400 * DAY,
+  );
+});
+
+Deno.test("serveWebhook() switches to the certificates another replica stored", async () => {
+  const store = certificateStoreMemory();
+  await runScoped((server) =>
+    Effect.gen(function* () {
+      const mine = yield* server.certificates;
+      // Another replica renewed: same CA, new server certificate, saved in the shared store.
+      const theirs = issueCertificate({
+        commonName: "localhost",
+        dnsNames: policy.dnsNames,
+        notBefore: new Date(Date.now() - 60_000),
+        notAfter: new Date(Date.now() + 365 * DAY),
+      }, { issuer: mine.ca });
+      store.put({ ca: mine.ca, server: theirs });
+      yield* TestClock.adjust(4 * 60_000);
+      assert.equal(yield* server.generation, 1, "the store is read again every 5 minutes");
+      yield* TestClock.adjust(60_000);
+      for (let i = 0; i < 100 && (yield* server.generation) === 1; i++) {
+        yield* Effect.promise(() => new Promise((r) => setTimeout(r, 5)));
+      }
+      assert.equal((yield* server.certificates).server.cert, theirs.cert);
+      const serial = new X509Certificate(theirs.cert).serialNumber;
+      assert.equal(yield* Effect.promise(() => servedSerial(server.port)), serial);
+    }), store);
 });
