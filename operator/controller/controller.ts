@@ -28,7 +28,7 @@ import {
   runWatcher,
 } from "../kube/mod.ts";
 import { debounce, type DebounceOptions } from "./debounce.ts";
-import { INPUT_KINDS } from "./inputs.ts";
+import { INPUT_FIELD_SELECTORS, INPUT_KINDS } from "./inputs.ts";
 import { LastGood, planWrites } from "./plan.ts";
 import { problemSources } from "./sources.ts";
 
@@ -69,6 +69,7 @@ export function runController(
       Effect.forkScoped(runWatcher(kind, {
         namespace: options.namespace,
         labelSelector,
+        fieldSelector: INPUT_FIELD_SELECTORS.get(kind),
         onError: (e) => Effect.logWarning(e.message),
         onEvent: (event) =>
           Effect.sync(() => {

@@ -133,15 +133,24 @@ Deno.test({
       }));
       const se = serviceEntry(ns);
       const good = metaRouter(ns, [20, 80]);
+      // The mesh config (read through a field selector on ConfigMaps) turns on access logs.
+      const mesh: KubeObject = {
+        apiVersion: "v1",
+        kind: "ConfigMap",
+        metadata: { namespace: ns, name: "istio" },
+        data: { mesh: "accessLogFile: /dev/stdout\n" },
+      };
+      yield* client.apply(mesh);
       yield* client.apply(se);
       yield* client.apply(good);
-      const expected = rendered([se, good], ns);
+      const expected = rendered([mesh, se, good], ns);
+      assert.notDeepEqual(expected, rendered([se, good], ns), "the mesh config changed nothing");
       assert.ok(expected.length > 0, "render printed no EnvoyFilter for the fixture");
       yield* converges(ns, expected);
 
       const changed = metaRouter(ns, [50, 50]);
       yield* client.apply(changed);
-      const expectedChanged = rendered([se, changed], ns);
+      const expectedChanged = rendered([mesh, se, changed], ns);
       assert.notDeepEqual(expectedChanged, expected);
       yield* converges(ns, expectedChanged);
 
@@ -172,7 +181,7 @@ Deno.test({
 
       // Without a MetaRouter the service still gets its default filters; stale ones are pruned.
       yield* client.delete(META_ROUTER, { namespace: ns, name: "test-metaprotocol-thrift-route" });
-      yield* converges(ns, rendered([se], ns));
+      yield* converges(ns, rendered([mesh, se], ns));
       // The foreign (unlabelled) EnvoyFilter was never touched.
       const still = yield* client.get(ENVOY_FILTER, { namespace: ns, name: "someone-elses" });
       const managers = (still.metadata.managedFields as { manager: string }[]).map((f) =>

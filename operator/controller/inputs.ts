@@ -24,3 +24,9 @@ export const INPUT_KINDS: readonly KubeKind[] = [
   SERVICE,
   CONFIG_MAP,
 ];
+
+/** Field selectors that narrow a watched kind to what generation reads. */
+export const INPUT_FIELD_SELECTORS: ReadonlyMap<KubeKind, string> = new Map([
+  // Only the mesh config ConfigMap `istio` is read, not every ConfigMap in the cluster.
+  [CONFIG_MAP, "metadata.name=istio"],
+]);

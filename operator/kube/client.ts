@@ -29,6 +29,8 @@ export interface SelectOptions {
   readonly namespace?: string;
   /** A label selector such as `manager=Aeraki`. */
   readonly labelSelector?: string;
+  /** A field selector such as `metadata.name=istio`. */
+  readonly fieldSelector?: string;
 }
 
 /** Where a watch starts and how long the server keeps it open. */

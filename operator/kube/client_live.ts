@@ -17,6 +17,7 @@ import {
 } from "./client.ts";
 import { KubeApiError, type KubeError, toKubeError } from "./errors.ts";
 import {
+  apiVersionOf,
   kindPath,
   type KubeKind,
   type KubeObject,
@@ -86,10 +87,10 @@ export function makeKubeClient(kc: KubeConfig): KubeClientShape {
         {
           method: "GET",
           path: kindPath(kind, { namespace: options.namespace }),
-          query: { labelSelector: options.labelSelector },
+          query: { labelSelector: options.labelSelector, fieldSelector: options.fieldSelector },
         },
         `Cannot list ${kind.kind}`,
-      ).pipe(Effect.map(toList)),
+      ).pipe(Effect.map((body) => toList(kind, body))),
     watch: (kind, options) => watchStream(watcher, kind, options),
     get: (kind, ref) =>
       send(
@@ -177,9 +178,17 @@ function pluralOf(kind: string): string {
   return IRREGULAR[kind] ?? `${kind.toLowerCase()}s`;
 }
 
-function toList(body: unknown): { items: KubeObject[]; resourceVersion: string } {
+/**
+ * The items of a list answer, each with its apiVersion and kind: the API server leaves them
+ * out of the items of built-in kinds (ConfigMap, Service), and consumers key on them.
+ */
+function toList(kind: KubeKind, body: unknown): { items: KubeObject[]; resourceVersion: string } {
   const b = (body ?? {}) as { items?: KubeObject[]; metadata?: { resourceVersion?: string } };
-  return { items: b.items ?? [], resourceVersion: b.metadata?.resourceVersion ?? "" };
+  const typed = { apiVersion: apiVersionOf(kind), kind: kind.kind };
+  return {
+    items: (b.items ?? []).map((item) => ({ ...typed, ...item })),
+    resourceVersion: b.metadata?.resourceVersion ?? "",
+  };
 }
 
 function watchStream(
@@ -198,6 +207,7 @@ function watchStream(
             allowWatchBookmarks: true,
             timeoutSeconds: options.timeoutSeconds ?? 300,
             labelSelector: options.labelSelector,
+            fieldSelector: options.fieldSelector,
           },
           (type, object) => {
             if (type === "ERROR") {

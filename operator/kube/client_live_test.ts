@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { Effect, Fiber, Queue } from "effect";
 import { freshNamespace, installCrds, kubeTest, runKube } from "../../tests/kube_env.ts";
 import { deleteIfExists, KubeClient } from "./client.ts";
-import { type KubeObject, META_ROUTER, SERVICE_ENTRY } from "./kinds.ts";
+import { CONFIG_MAP, type KubeObject, META_ROUTER, SERVICE_ENTRY } from "./kinds.ts";
 import { KubeStore, type StoreChange } from "./store.ts";
 import { runWatcher } from "./watcher.ts";
 
@@ -211,5 +211,37 @@ Deno.test({
         "kept",
         "later",
       ]);
+    })),
+});
+
+Deno.test({
+  name: "KubeClientLive list() narrows by field and label selectors",
+  ...kubeTest,
+  fn: () =>
+    runKube(Effect.gen(function* () {
+      const ns = yield* freshNamespace("select");
+      const client = yield* KubeClient;
+      const cm = (name: string, labels: Record<string, string>) =>
+        client.apply({
+          apiVersion: "v1",
+          kind: "ConfigMap",
+          metadata: { namespace: ns, name, labels },
+        });
+      yield* cm("istio", {});
+      yield* cm("other", { manager: "Aeraki" });
+      const names = (o: { items: readonly KubeObject[] }) => o.items.map((i) => i.metadata.name);
+      const byField = yield* client.list(CONFIG_MAP, {
+        namespace: ns,
+        fieldSelector: "metadata.name=istio",
+      });
+      assert.deepEqual(names(byField), ["istio"]);
+      // Items of built-in kinds come without apiVersion and kind; the client fills them in.
+      assert.deepEqual([byField.items[0].apiVersion, byField.items[0].kind], ["v1", "ConfigMap"]);
+      const byLabel = yield* client.list(CONFIG_MAP, {
+        namespace: ns,
+        labelSelector: "manager=Aeraki",
+      });
+      assert.deepEqual(names(byLabel), ["other"]);
+      assert.match(byField.resourceVersion, /^\d+$/);
     })),
 });

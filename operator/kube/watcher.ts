@@ -52,7 +52,11 @@ export function runWatcher(
     const schedule = backoff(options.backoff);
     let step = yield* Schedule.toStepWithSleep(schedule);
     let resourceVersion = options.resourceVersion;
-    const select = { namespace: options.namespace, labelSelector: options.labelSelector };
+    const select = {
+      namespace: options.namespace,
+      labelSelector: options.labelSelector,
+      fieldSelector: options.fieldSelector,
+    };
     const report = (e: KubeError) => options.onError ? options.onError(e) : Effect.void;
     const sleep = Effect.gen(function* () {
       yield* Effect.ignore(step(undefined));

@@ -4,7 +4,7 @@ import { TestClock } from "effect/testing";
 import { KubeClient, type KubeClientShape, type WatchEvent } from "./client.ts";
 import { KubeApiError, KubeGoneError } from "./errors.ts";
 import { META_ROUTER } from "./kinds.ts";
-import { runWatcher, type WatcherEvent } from "./watcher.ts";
+import { runWatcher, type WatcherEvent, watchKind } from "./watcher.ts";
 
 // A scripted client for timing only: the watcher's behaviour against a real API server is
 // tested in watcher_kube_test.ts.
@@ -107,4 +107,23 @@ Deno.test("runWatcher() resumes from the last resourceVersion, resets its backof
   assert.ok(gap(4) >= 640 && gap(4) <= 970, `retry after an event waited ${gap(4)} ms`);
   assert.equal(gap(5), 0, "the relist after 410 waited");
   assert.deepEqual(events.map((e) => e.type), ["Restarted", "Applied", "Restarted"]);
+});
+
+Deno.test("watchKind() streams the watcher's events and stops the watch with its consumer", async () => {
+  const calls: Call[] = [];
+  const mr = {
+    apiVersion: "metaprotocol.aeraki.io/v1alpha1",
+    kind: "MetaRouter",
+    metadata: { namespace: "default", name: "a", resourceVersion: "6" },
+  };
+  const layer = scripted({
+    list: () => Effect.succeed({ items: [], resourceVersion: "5" }),
+    watch: () =>
+      Stream.concat(Stream.make({ type: "ADDED", object: mr } as WatchEvent), Stream.never),
+  }, calls);
+  const events = await Effect.runPromise(
+    Stream.runCollect(Stream.take(watchKind(META_ROUTER), 2)).pipe(Effect.provide(layer)),
+  );
+  assert.deepEqual([...events].map((e) => e.type), ["Restarted", "Applied"]);
+  assert.deepEqual(calls.map((c) => c.op), ["list", "watch@5"]);
 });
