@@ -75,34 +75,36 @@ Deno.test({
       stdout: "null",
       stderr: "null",
     }).spawn();
-    const grpcPort = freePort();
-    const limiter = new Deno.Command(RATELIMIT, {
-      env: {
-        USE_STATSD: "false",
-        LOG_LEVEL: "warn",
-        REDIS_SOCKET_TYPE: "tcp",
-        REDIS_URL: `127.0.0.1:${redisPort}`,
-        RUNTIME_ROOT: runtime,
-        RUNTIME_SUBDIRECTORY: "ratelimit",
-        RUNTIME_WATCH_ROOT: "false",
-        HOST: "127.0.0.1",
-        GRPC_HOST: "127.0.0.1",
-        PORT: String(freePort()),
-        GRPC_PORT: String(grpcPort),
-        DEBUG_HOST: "127.0.0.1",
-        DEBUG_PORT: String(freePort()),
-      },
-      stdout: "null",
-      stderr: "null",
-    }).spawn();
     const server = await startServer(STACK, {
       sayHello: (req, result) => result(null, `hello ${req?.name}`),
       ping: () => {},
     });
+    const grpcPort = freePort();
+    // ratelimit exits when redis is not there yet: start it once redis listens.
+    let limiter: Deno.ChildProcess | undefined;
     let running: Awaited<ReturnType<typeof runBootstrap>> | undefined;
     let client: Awaited<ReturnType<typeof connectClient>> | undefined;
     try {
       await waitForPort(redisPort, "redis-server", redis);
+      limiter = new Deno.Command(RATELIMIT, {
+        env: {
+          USE_STATSD: "false",
+          LOG_LEVEL: "warn",
+          REDIS_SOCKET_TYPE: "tcp",
+          REDIS_URL: `127.0.0.1:${redisPort}`,
+          RUNTIME_ROOT: runtime,
+          RUNTIME_SUBDIRECTORY: "ratelimit",
+          RUNTIME_WATCH_ROOT: "false",
+          HOST: "127.0.0.1",
+          GRPC_HOST: "127.0.0.1",
+          PORT: String(freePort()),
+          GRPC_PORT: String(grpcPort),
+          DEBUG_HOST: "127.0.0.1",
+          DEBUG_PORT: String(freePort()),
+        },
+        stdout: "null",
+        stderr: "null",
+      }).spawn();
       await waitForPort(grpcPort, "envoyproxy/ratelimit", limiter);
       const b = parse(await Deno.readTextFile(DIR + "global-ratelimit.yaml"));
       b.admin.address.socket_address.port_value = 0;
@@ -138,9 +140,12 @@ Deno.test({
     } finally {
       await client?.close();
       await running?.drain();
-      limiter.kill();
-      redis.kill();
-      await limiter.status;
+      for (const child of [limiter, redis]) {
+        try {
+          child?.kill();
+        } catch { /* already exited; its status says how */ }
+      }
+      await limiter?.status;
       await redis.status;
       await server.close();
       await Deno.remove(runtime, { recursive: true });
