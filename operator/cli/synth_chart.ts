@@ -9,7 +9,7 @@
  */
 import { ApiObject, App, Chart, Yaml } from "cdk8s";
 import type { Construct } from "constructs";
-import { decodeObject, formatProblem, knownKind } from "../../api/mod.ts";
+import { decodeObject, formatProblem, knownKind, type Problem } from "../../api/mod.ts";
 
 /** One chart function to render. */
 export interface ChartSource {
@@ -19,11 +19,6 @@ export interface ChartSource {
   readonly build: (scope: Construct) => Chart;
   /** Where the function comes from, for messages: `charts/mesh.ts: thriftSplit`. */
   readonly origin?: string;
-  /**
-   * Found by scanning a file's exports rather than named as a chart: when it returns no Chart
-   * it is no chart function, and is skipped instead of reported. @default false
-   */
-  readonly discovered?: boolean;
 }
 
 /** One thing wrong (`error`) or suspicious (`warning`) in a chart. */
@@ -44,13 +39,7 @@ export type SynthResult =
     readonly objects: number;
     readonly warnings: readonly SynthProblem[];
   }
-  | {
-    readonly name: string;
-    readonly ok: false;
-    readonly problems: readonly SynthProblem[];
-    /** Set when the function returned something other than a Chart (so it is no chart). */
-    readonly notChart?: true;
-  };
+  | { readonly name: string; readonly ok: false; readonly problems: readonly SynthProblem[] };
 
 /** Renders a problem as `construct: message` (or `warning: …`). */
 export function formatSynthProblem(problem: SynthProblem): string {
@@ -69,9 +58,7 @@ export function synthChart(source: ChartSource): SynthResult {
     return failed(fallback, "", `Fix the chart function: it threw ${describeError(e)}`);
   }
   if (!Chart.isChart(chart)) {
-    const problem = "Return the Chart from the chart function: it returned no Chart";
-    const problems = [{ severity: "error" as const, construct: "", message: problem }];
-    return { name: fallback, ok: false, problems, notChart: true };
+    return failed(fallback, "", "Return the Chart from the chart function: it returned no Chart");
   }
   const name = source.name ?? chart.node.id;
   const problems = constructProblems(chart);
@@ -124,7 +111,7 @@ function objectProblems(chart: Chart): SynthProblem[] {
       ? c.node.scope.node.path
       : c.node.path;
     const decoded = decodeObject(json);
-    const push = (severity: SynthProblem["severity"]) => (p: Parameters<typeof formatProblem>[0]) =>
+    const push = (severity: SynthProblem["severity"]) => (p: Problem) =>
       out.push({ severity, construct, message: `${json.kind}: ${formatProblem(p)}` });
     if (!decoded.ok) decoded.problems.forEach(push("error"));
     decoded.warnings.forEach(push("warning"));

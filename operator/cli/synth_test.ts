@@ -40,7 +40,12 @@ Deno.test("synthCommand renders every chart of a folder outside the repository t
   await withCharts({
     "charts/a.ts": chart(`router.route("all").to("v1");`, "alpha"),
     "charts/nested/b.ts": chart(`router.route("all").split({ v1: 10, v2: 90 });`, "beta") +
-      `export function label(name: string): string { return name; }\n`,
+      `export function label(name: string): string { return name; }
+export function addRoutes(chart: Chart, _opts: { x?: number } = {}): Chart {
+  throw new Error("a helper taking a chart is no chart function: " + chart.node.id);
+}
+export function untyped(scope: Construct) { return new Chart(scope, "untyped"); }
+`,
     "charts/_helpers.ts": `export function broken(_x: unknown): never { throw new Error("no"); }\n`,
     "charts/a_test.ts": `throw new Error("tests are not charts");\n`,
   }, async (dir) => {
@@ -48,6 +53,7 @@ Deno.test("synthCommand renders every chart of a folder outside the repository t
     const code = await synthCommand.run(["--out", `${dir}/out`, `${dir}/charts`], io);
     assert.equal(code, 0, io.stderr());
     assert.match(io.stdout(), /✓ alpha +1 objects → .*\/out\/alpha\.yaml/);
+    assert.doesNotMatch(io.stdout(), /untyped/);
     const beta = parse(await Deno.readTextFile(`${dir}/out/beta.yaml`));
     assert.deepEqual(beta.spec.routes[0].route.map((r: { weight: number }) => r.weight), [10, 90]);
     assert.equal(io.stderr(), "");
