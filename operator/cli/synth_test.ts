@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { parse } from "yaml";
 import { memoryIo } from "./command.ts";
-import { main } from "./main.ts";
+import { COMMANDS, main } from "./main.ts";
 import { synthCommand } from "./synth.ts";
 
 const MOD = new URL("../../mod.ts", import.meta.url).href;
@@ -130,7 +130,7 @@ Deno.test("synthCommand refuses two charts writing one file, a missing path and 
 });
 
 Deno.test("every aeraki command answers --help with its usage", async () => {
-  for (const name of ["synth", "init", "validate", "render", "decode", "help"]) {
+  for (const name of [...Object.keys(COMMANDS), "help"]) {
     const io = memoryIo();
     assert.equal(await main([name, "--help"], io), 0, `${name}: ${io.stderr()}`);
     assert.match(io.stdout(), /^Usage: deno task aeraki/, name);
