@@ -7,11 +7,15 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Chart, Testing } from "cdk8s";
  * import { MetaRouterBuilder } from "./mod.ts";
  * const chart = new Chart(Testing.app(), "mesh");
  * new MetaRouterBuilder(chart, "router", { host: "a.default.svc.cluster.local" })
  *   .route("all").to("v1");
+ * const [router] = Testing.synth(chart);
+ * assert.equal(router.kind, "MetaRouter");
+ * assert.equal(router.spec.routes[0].route[0].destination.subset, "v1");
  * ```
  *
  * @module

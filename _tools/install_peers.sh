@@ -5,7 +5,7 @@ set -u
 # PEERS names the packages wanted (CI sets it); each is checked by a command or a file.
 want=()
 for pair in "redis-server:redis-server" "zkServer.sh:zookeeper" "haproxy:haproxy" "dumpcap:tshark" \
-  "tcpdump:tcpdump" "/usr/share/java/hessian.jar:libhessian-java"; do
+  "tcpdump:tcpdump" "/usr/share/java/hessian.jar:libhessian-java" "umoci:umoci"; do
   bin=${pair%%:*}; pkg=${pair##*:}
   case " ${PEERS:-} " in *" $pkg "*) ;; *) continue ;; esac
   [ -e "$bin" ] || command -v "$bin" >/dev/null 2>&1 || [ -x "/usr/share/zookeeper/bin/$bin" ] ||

@@ -47,23 +47,52 @@ const SPECS: Readonly<Record<AerakiKind, Schema.Top>> = {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { crdSchema } from "./crd_schema.ts";
  * const schema = crdSchema("MetaRouter");
- * schema.type; // "object"
+ * assert.equal(schema.type, "object");
+ * assert.deepEqual(Object.keys(schema.properties ?? {}), ["apiVersion", "kind", "metadata", "spec", "status"]);
  * ```
  */
 export function crdSchema(kind: AerakiKind): JsonSchemaNode {
   return {
     type: "object",
+    description: KIND_DESCRIPTIONS[kind],
     properties: {
-      apiVersion: { type: "string" },
-      kind: { type: "string" },
+      apiVersion: {
+        type: "string",
+        description: "The versioned schema of this object; the API server converts it to others " +
+          "it serves. See https://kubernetes.io/docs/reference/using-api/api-concepts/",
+      },
+      kind: {
+        type: "string",
+        description: `The kind of this object: "${kind}".`,
+      },
+      // The API server documents metadata itself and rejects anything else here.
       metadata: { type: "object" },
       spec: toStructural(SPECS[kind]),
-      status: { type: "object", "x-kubernetes-preserve-unknown-fields": true },
+      status: {
+        type: "object",
+        "x-kubernetes-preserve-unknown-fields": true,
+        description: "What Aeraki observed about this object; written by the operator.",
+      },
     },
   };
 }
+
+/** One line per kind, for `kubectl explain KIND`. */
+const KIND_DESCRIPTIONS: Readonly<Record<AerakiKind, string>> = {
+  ApplicationProtocol: "Declares an application protocol carried over MetaProtocol and the " +
+    "codec the proxy parses it with (cluster-scoped).",
+  MetaRouter: "Routes, mirrors, rewrites and rate-limits the requests of one MetaProtocol " +
+    "service (Dubbo, Thrift, tRPC and others), whatever namespace it is in.",
+  RedisService: "Routes Redis commands by key prefix, mirrors them and injects faults, for " +
+    "Redis services in the mesh.",
+  RedisDestination: "Connection, cluster and authentication policies for traffic to a Redis " +
+    "service.",
+  DubboAuthorizationPolicy: "Allows or denies Dubbo calls by caller identity, namespace, " +
+    "interface and method.",
+};
 
 /** Converts any Effect schema into a structural OpenAPI v3 schema (see the module doc). */
 export function toStructural(schema: Schema.Top): JsonSchemaNode {

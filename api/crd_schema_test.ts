@@ -1,7 +1,15 @@
 import assert from "node:assert/strict";
 import { Schema } from "effect";
 import { parseAllDocuments } from "yaml";
-import { AERAKI_KINDS, crdSchema, type JsonSchemaNode, toStructural } from "./crd_schema.ts";
+import {
+  AERAKI_KINDS,
+  type AerakiKind,
+  crdSchema,
+  type JsonSchemaNode,
+  toStructural,
+} from "./crd_schema.ts";
+import { DURATION_PATTERN, parseDuration } from "./duration.ts";
+import { SUBSET_PATTERN } from "./names.ts";
 
 /** Every node path of a structural schema that lacks `type` (int-or-string may omit it). */
 function untyped(node: JsonSchemaNode, path = "$"): string[] {
@@ -71,6 +79,7 @@ for (const kind of AERAKI_KINDS) {
     assert.deepEqual(props.status, {
       type: "object",
       "x-kubernetes-preserve-unknown-fields": true,
+      description: "What Aeraki observed about this object; written by the operator.",
     });
     assert.equal((props.spec as JsonSchemaNode).type, "object");
   });
@@ -128,4 +137,63 @@ Deno.test("crdSchema() rejects a demo with a wrong type", () => {
     "$.spec.hosts: expected array, got string",
     "$.spec.routes[0].route[0].weight: expected integer, got number",
   ]);
+});
+
+/** The paths of every property under `node` that has no description. */
+function undocumented(node: Record<string, unknown>, path: string): string[] {
+  const out: string[] = [];
+  const properties = (node.properties ?? {}) as Record<string, Record<string, unknown>>;
+  for (const [key, child] of Object.entries(properties)) {
+    const at = `${path}.${key}`;
+    if (typeof child.description !== "string" || child.description === "") out.push(at);
+    out.push(...undocumented(child, at));
+  }
+  if (typeof node.items === "object" && node.items !== null) {
+    out.push(...undocumented(node.items as Record<string, unknown>, `${path}[]`));
+  }
+  if (typeof node.additionalProperties === "object" && node.additionalProperties !== null) {
+    out.push(...undocumented(node.additionalProperties as Record<string, unknown>, `${path}{}`));
+  }
+  return out;
+}
+
+Deno.test("crdSchema() describes every property of every kind, for kubectl explain", () => {
+  for (const kind of AERAKI_KINDS) {
+    const schema = crdSchema(kind);
+    assert.equal(typeof schema.description, "string", kind);
+    // metadata is ObjectMeta, which the API server documents (and allows nothing else for).
+    assert.deepEqual(undocumented(schema, kind), [`${kind}.metadata`], kind);
+    assert.deepEqual((schema.properties as Record<string, unknown>).metadata, { type: "object" });
+  }
+});
+
+Deno.test("crdSchema() carries the API's defaults, enums, limits and patterns", () => {
+  const spec = (kind: AerakiKind) =>
+    (crdSchema(kind).properties as Record<string, Record<string, unknown>>).spec;
+  const at = (node: unknown, ...keys: string[]) =>
+    keys.reduce((n, k) => (n as Record<string, Record<string, unknown>>)[k], node) as Record<
+      string,
+      unknown
+    >;
+  const route = at(spec("MetaRouter"), "properties", "routes", "items", "properties");
+  assert.equal(at(route, "route", "items", "properties", "weight").maximum, 100);
+  const destination = at(route, "route", "items", "properties", "destination", "properties");
+  assert.equal(at(destination, "subset").pattern, SUBSET_PATTERN);
+  const global = at(spec("MetaRouter"), "properties", "globalRateLimit", "properties");
+  assert.equal(at(global, "requestTimeout").default, "20ms");
+  assert.equal(at(global, "requestTimeout").pattern, DURATION_PATTERN);
+  const action = at(spec("DubboAuthorizationPolicy"), "properties", "action");
+  assert.deepEqual([action.enum, action.default], [["ALLOW", "DENY"], "ALLOW"]);
+});
+
+Deno.test("DURATION_PATTERN accepts exactly the durations the schemas accept", () => {
+  const pattern = new RegExp(DURATION_PATTERN, "u");
+  for (const text of ["0", "1s", "100ms", "1.5s", "1m30s", "2h", ".5s", "1.s", "10us", "3µs"]) {
+    assert.ok(pattern.test(text), text);
+    assert.notEqual(parseDuration(text), undefined, text);
+  }
+  for (const text of ["", "s", "1", "1.5.5s", "-1s", "1 s", "1d", ".s", "1sm"]) {
+    assert.equal(pattern.test(text), false, text);
+    assert.equal(parseDuration(text), undefined, text);
+  }
 });

@@ -157,12 +157,14 @@ export type DecodedObject =
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { decodeObject } from "./decode.ts";
  * const result = decodeObject({
  *   apiVersion: "metaprotocol.aeraki.io/v1alpha1", kind: "ApplicationProtocol",
  *   metadata: { name: "trpc" }, spec: { protocol: "trpc", codec: "" },
  * });
- * result.ok; // false
+ * assert.equal(result.ok, false);
+ * assert.deepEqual(result.ok ? [] : result.problems.map((p) => p.path), ["spec.codec"]);
  * ```
  */
 export function decodeObject(input: unknown): DecodedObject {

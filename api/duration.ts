@@ -18,15 +18,19 @@ const UNIT_MS: Readonly<Record<string, number>> = {
 };
 const PART = /([0-9]*\.?[0-9]*)(ns|us|µs|ms|s|m|h)/y;
 
+/** What {@link parseDuration} accepts, as a JSON Schema `pattern` for the CRDs. */
+export const DURATION_PATTERN = "^(0|(([0-9]+(\\.[0-9]*)?|\\.[0-9]+)(ns|us|µs|ms|s|m|h))+)$";
+
 /**
  * Parses a duration string into milliseconds; `undefined` when it is not one.
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseDuration } from "./duration.ts";
- * parseDuration("1.5s"); // 1500
- * parseDuration("1m30s"); // 90000
- * parseDuration("soon"); // undefined
+ * assert.equal(parseDuration("1.5s"), 1500);
+ * assert.equal(parseDuration("1m30s"), 90000);
+ * assert.equal(parseDuration("soon"), undefined);
  * ```
  */
 export function parseDuration(text: string): number | undefined {
@@ -69,6 +73,7 @@ function durationProblem(text: string, positive: boolean): string | undefined {
 export const Duration: Schema.String = Schema.String.check(
   Schema.makeFilter((s: string) => durationProblem(s, false), {
     expected: 'a duration such as "100ms"',
+    toJsonSchema: () => ({ pattern: DURATION_PATTERN }),
   }),
 );
 
@@ -76,5 +81,6 @@ export const Duration: Schema.String = Schema.String.check(
 export const PositiveDuration: Schema.String = Schema.String.check(
   Schema.makeFilter((s: string) => durationProblem(s, true), {
     expected: 'a positive duration such as "100ms"',
+    toJsonSchema: () => ({ pattern: DURATION_PATTERN }),
   }),
 );

@@ -79,11 +79,16 @@ export type ExportTarget =
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { resolveExportTo } from "./export_to.ts";
- * resolveExportTo([".", "*"], { namespace: "app", rootNamespace: "istio-system" });
- * // { kind: "namespaces", namespaces: ["app", "istio-system"] }
- * resolveExportTo(["~"], { namespace: "app", rootNamespace: "istio-system" });
- * // { kind: "namespaces", namespaces: [] }
+ * assert.deepEqual(
+ *   resolveExportTo([".", "*"], { namespace: "app", rootNamespace: "istio-system" }),
+ *   { kind: "namespaces", namespaces: ["app", "istio-system"] },
+ * );
+ * assert.deepEqual(
+ *   resolveExportTo(["~"], { namespace: "app", rootNamespace: "istio-system" }),
+ *   { kind: "namespaces", namespaces: [] },
+ * );
  * ```
  */
 export function resolveExportTo(

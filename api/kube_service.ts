@@ -82,13 +82,15 @@ function istioProtocol(port: ServicePort): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { serviceToServiceEntry } from "./kube_service.ts";
  * const se = serviceToServiceEntry({
  *   apiVersion: "v1", kind: "Service",
  *   metadata: { name: "thrift-sample-server", namespace: "meta-thrift" },
  *   spec: { clusterIP: "10.0.0.7", ports: [{ name: "tcp-metaprotocol-thrift", port: 9090 }] },
  * });
- * se.spec.hosts; // ["thrift-sample-server.meta-thrift.svc.cluster.local"]
+ * assert.deepEqual(se.spec.hosts, ["thrift-sample-server.meta-thrift.svc.cluster.local"]);
+ * assert.deepEqual(se.spec.addresses, ["10.0.0.7"]);
  * ```
  */
 export function serviceToServiceEntry(

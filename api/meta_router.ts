@@ -5,6 +5,7 @@
  * @module
  */
 import { Schema } from "effect";
+import { doc } from "./_doc.ts";
 import { exportToProblems, exportToWarnings } from "./export_to.ts";
 import { GlobalRateLimit, LocalRateLimit } from "./meta_rate_limit.ts";
 import { isCatchAll, MetaRoute } from "./meta_route.ts";
@@ -36,15 +37,43 @@ const GatewayRef = Schema.String.check(
 
 /** The spec of a MetaRouter. */
 export const MetaRouterSpec = Schema.Struct({
-  hosts: Hosts,
-  gateways: Schema.optionalKey(Schema.Array(GatewayRef)),
-  routes: Schema.optionalKey(Schema.Array(MetaRoute)),
-  localRateLimit: Schema.optionalKey(LocalRateLimit),
-  globalRateLimit: Schema.optionalKey(GlobalRateLimit),
+  hosts: Hosts.check(
+    doc(
+      "The MetaProtocol service these rules apply to, as one fully qualified name, e.g. " +
+        '"thrift-sample-server.meta-thrift.svc.cluster.local". Exactly one host.',
+      { minItems: 1, maxItems: 1 },
+    ),
+  ),
+  gateways: Schema.optionalKey(
+    Schema.Array(GatewayRef).check(
+      doc(
+        'Istio Gateways ("namespace/name", or "name" in this namespace) whose MetaProtocol ' +
+          "servers also apply these routes, as in a VirtualService.",
+      ),
+    ),
+  ),
+  routes: Schema.optionalKey(
+    Schema.Array(MetaRoute).check(
+      doc(
+        'Routing rules for the host\'s "tcp-metaprotocol-<protocol>-…" ports, in order: the ' +
+          "first rule that matches a request decides where it goes.",
+      ),
+    ),
+  ),
+  localRateLimit: Schema.optionalKey(
+    LocalRateLimit.check(doc("Rate limits each proxy of the service applies by itself.")),
+  ),
+  globalRateLimit: Schema.optionalKey(
+    GlobalRateLimit.check(doc("Rate limits decided by an external rate-limit service.")),
+  ),
   exportTo: Schema.optionalKey(
     Schema.Array(Schema.String).check(
       Schema.makeFilter((entries) =>
         exportToProblems(entries, undefined).map((p) => ({ path: [p.index], issue: p.message }))
+      ),
+      doc(
+        'The namespaces whose proxies get these rules: "." for this namespace, "*" for all, ' +
+          '"~" for none, or namespace names. All namespaces when unset.',
       ),
     ),
   ),
@@ -53,6 +82,10 @@ export const MetaRouterSpec = Schema.Struct({
     (s.routes?.length ?? 0) > 0 || s.localRateLimit !== undefined ||
     s.globalRateLimit !== undefined ||
     "Add routes, a localRateLimit or a globalRateLimit: the MetaRouter does nothing"
+  ),
+  doc(
+    "Routing, mirroring, header changes and rate limits of one MetaProtocol service; it takes " +
+      "effect mesh-wide, whatever namespace it is in.",
   ),
 );
 /** The spec of a MetaRouter. */

@@ -10,6 +10,7 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { decodeObject, formatProblem } from "./mod.ts";
  * const result = decodeObject({
  *   apiVersion: "metaprotocol.aeraki.io/v1alpha1",
@@ -17,8 +18,9 @@
  *   metadata: { name: "r", namespace: "demo" },
  *   spec: { hosts: ["svc.demo.svc.cluster.local"] },
  * });
- * if (!result.ok) result.problems.map(formatProblem);
- * // ["spec: Add routes, a localRateLimit or a globalRateLimit: the MetaRouter does nothing"]
+ * assert.deepEqual(result.ok ? [] : result.problems.map(formatProblem), [
+ *   "spec: Add routes, a localRateLimit or a globalRateLimit: the MetaRouter does nothing",
+ * ]);
  * ```
  *
  * @module
@@ -39,6 +41,7 @@ export * from "./meta_route.ts";
 export * from "./meta_router.ts";
 export * from "./names.ts";
 export * from "./object_meta.ts";
+export * from "./port_checks.ts";
 export * from "./port_protocol.ts";
 export * from "./problem.ts";
 export * from "./redis_destination.ts";
@@ -46,4 +49,5 @@ export * from "./redis_service.ts";
 export * from "./regex.ts";
 export * from "./service_entry.ts";
 export * from "./string_match.ts";
+export * from "./suggest.ts";
 export * from "./virtual_service.ts";

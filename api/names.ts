@@ -9,6 +9,8 @@
 import { Schema } from "effect";
 
 const DNS1123_LABEL = /^[a-zA-Z0-9](?:[-a-zA-Z0-9]*[a-zA-Z0-9])?$/;
+/** A subset name (a DNS-1123 label, or empty for none) as a JSON Schema `pattern`. */
+export const SUBSET_PATTERN = "^([a-zA-Z0-9]([-a-zA-Z0-9]*[a-zA-Z0-9])?)?$";
 const LABEL_RULE =
   'letters, digits and "-", starting and ending with a letter or digit, at most 63 characters';
 
@@ -22,9 +24,13 @@ export function isDns1123Label(value: string): boolean {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { fqdnProblem } from "./names.ts";
- * fqdnProblem("reviews.default.svc.cluster.local"); // undefined
- * fqdnProblem("a.123"); // "Fix the host \"a.123\": its top-level label \"123\" cannot be all digits"
+ * assert.equal(fqdnProblem("reviews.default.svc.cluster.local"), undefined);
+ * assert.equal(
+ *   fqdnProblem("a.123"),
+ *   'Fix the host "a.123": its top-level label "123" cannot be all digits',
+ * );
  * ```
  */
 export function fqdnProblem(name: string): string | undefined {
@@ -67,7 +73,10 @@ export const Fqdn: Schema.String = Schema.String.check(
 
 /** A DestinationRule subset name: a DNS-1123 label. */
 export const SubsetName: Schema.String = Schema.String.check(
-  Schema.makeFilter((s: string) => subsetProblem(s), { expected: "a DNS-1123 label" }),
+  Schema.makeFilter((s: string) => subsetProblem(s), {
+    expected: "a DNS-1123 label",
+    toJsonSchema: () => ({ pattern: SUBSET_PATTERN, maxLength: 63 }),
+  }),
 );
 
 /** A port number, 1..65535. */

@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { didYouMean } from "./suggest.ts";
 
 /** The protocols Aeraki recognises in port names. */
 export const BUILT_IN_PROTOCOLS = [
@@ -37,10 +38,11 @@ export interface PortProtocolOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { protocolFromPortName } from "./port_protocol.ts";
- * protocolFromPortName("tcp-Dubbo-28001"); // "dubbo"
- * protocolFromPortName("Dubbo"); // undefined
- * protocolFromPortName("tcp-custom", { registered: ["custom"] }); // "custom"
+ * assert.equal(protocolFromPortName("tcp-Dubbo-28001"), "dubbo");
+ * assert.equal(protocolFromPortName("Dubbo"), undefined);
+ * assert.equal(protocolFromPortName("tcp-custom", { registered: ["custom"] }), "custom");
  * ```
  */
 export function protocolFromPortName(
@@ -69,9 +71,13 @@ export type ApplicationProtocolResult =
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { applicationProtocolFromPortName } from "./port_protocol.ts";
- * applicationProtocolFromPortName("tcp-metaprotocol-thrift-hello-server"); // { ok: true, value: "thrift" }
- * applicationProtocolFromPortName("tcp-metaprotocol").ok; // false
+ * assert.deepEqual(applicationProtocolFromPortName("tcp-metaprotocol-thrift-hello-server"), {
+ *   ok: true,
+ *   value: "thrift",
+ * });
+ * assert.equal(applicationProtocolFromPortName("tcp-metaprotocol").ok, false);
  * ```
  */
 export function applicationProtocolFromPortName(name: string): ApplicationProtocolResult {
@@ -93,6 +99,61 @@ export function applicationProtocolFromPortName(name: string): ApplicationProtoc
     };
   }
   return { ok: true, value: app };
+}
+
+/**
+ * The problem with a MetaProtocol port whose application protocol has no codec: names the
+ * protocols that have one (`known`: the built-in ones and those of ApplicationProtocols) and the
+ * closest of them.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { unknownApplicationProtocolMessage } from "./port_protocol.ts";
+ * assert.equal(
+ *   unknownApplicationProtocolMessage("tcp-metaprotocol-dubo-server", ["dubbo", "thrift"]),
+ *   'Fix the protocol "dubo" in port "tcp-metaprotocol-dubo-server" or add an ApplicationProtocol ' +
+ *     'for it: the known protocols are "dubbo", "thrift" (did you mean "dubbo"?)',
+ * );
+ * ```
+ */
+export function unknownApplicationProtocolMessage(
+  portName: string,
+  known: readonly string[],
+): string {
+  const app = portName.split("-")[2] ?? "";
+  const list = [...new Set(known.map((k) => k.toLowerCase()))].sort();
+  return `Fix the protocol ${JSON.stringify(app)} in port ${
+    JSON.stringify(portName)
+  } or add an ApplicationProtocol for it: the known protocols are ${
+    list.map((k) => JSON.stringify(k)).join(", ")
+  }${didYouMean(app, list)}`;
+}
+
+/**
+ * Why a MetaProtocol port cannot be served given the application protocols that have a codec
+ * (`known`, case-insensitive), or `undefined` when it can or is not a MetaProtocol port.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { metaProtocolPortProblem } from "./port_protocol.ts";
+ * assert.equal(metaProtocolPortProblem("tcp-metaprotocol-thrift-x", ["thrift"]), undefined);
+ * assert.equal(metaProtocolPortProblem("tcp-dubbo", ["thrift"]), undefined);
+ * assert.match(metaProtocolPortProblem("tcp-metaprotocol-thirft", ["thrift"]) ?? "", /did you mean "thrift"/);
+ * ```
+ */
+export function metaProtocolPortProblem(
+  name: string,
+  known: readonly string[],
+): string | undefined {
+  if (protocolFromPortName(name) !== "metaprotocol") return undefined;
+  const app = applicationProtocolFromPortName(name);
+  if (!app.ok) return app.message;
+  const wanted = app.value.toLowerCase();
+  return known.some((k) => k.toLowerCase() === wanted)
+    ? undefined
+    : unknownApplicationProtocolMessage(name, known);
 }
 
 /**

@@ -26,8 +26,10 @@ const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$-]*$/;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { formatPath } from "./problem.ts";
- * formatPath(["spec", "routes", 0, "weight"]); // "spec.routes[0].weight"
+ * assert.equal(formatPath(["spec", "routes", 0, "weight"]), "spec.routes[0].weight");
+ * assert.equal(formatPath(["attributes", "x.y"]), 'attributes["x.y"]');
  * ```
  */
 export function formatPath(path: ReadonlyArray<PropertyKey>): string {

@@ -12,9 +12,10 @@ import { RE2JS } from "re2js";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { re2Problem } from "./regex.ts";
- * re2Problem("say.*"); // undefined
- * re2Problem("(?=a)")?.startsWith("Rewrite the regex"); // true
+ * assert.equal(re2Problem("say.*"), undefined);
+ * assert.match(re2Problem("(?=a)") ?? "", /^Rewrite the regex "\(\?=a\)" in RE2 syntax: /);
  * ```
  */
 export function re2Problem(pattern: string): string | undefined {

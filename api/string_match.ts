@@ -6,6 +6,7 @@
  * @module
  */
 import { Schema } from "effect";
+import { doc } from "./_doc.ts";
 import { re2Problem } from "./regex.ts";
 
 /**
@@ -13,9 +14,17 @@ import { re2Problem } from "./regex.ts";
  * long as the attribute is present (quirk Q19).
  */
 export const StringMatch = Schema.Struct({
-  exact: Schema.optionalKey(Schema.String),
-  prefix: Schema.optionalKey(Schema.String),
-  regex: Schema.optionalKey(Schema.String),
+  exact: Schema.optionalKey(Schema.String.check(doc("Matches a value equal to this string."))),
+  prefix: Schema.optionalKey(
+    Schema.String.check(doc("Matches a value starting with this string.")),
+  ),
+  regex: Schema.optionalKey(
+    Schema.String.check(
+      doc(
+        "Matches a value that an RE2 regular expression matches whole (https://github.com/google/re2/wiki/Syntax).",
+      ),
+    ),
+  ),
 }).check(
   Schema.makeFilter((m) => {
     const set = (["exact", "prefix", "regex"] as const).filter((k) => m[k] !== undefined);
@@ -39,9 +48,10 @@ export type StringMatchKind = "exact" | "prefix" | "regex" | "present";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { stringMatchKind } from "./string_match.ts";
- * stringMatchKind({}); // "present"
- * stringMatchKind({ exact: "sayHello" }); // "exact"
+ * assert.equal(stringMatchKind({}), "present");
+ * assert.equal(stringMatchKind({ exact: "sayHello" }), "exact");
  * ```
  */
 export function stringMatchKind(m: StringMatch): StringMatchKind {
@@ -53,13 +63,29 @@ export function stringMatchKind(m: StringMatch): StringMatchKind {
 
 /** Request attributes (e.g. `method`, `interface`) that must all match (AND). */
 export const MetaRouteMatch = Schema.Struct({
-  attributes: Schema.optionalKey(Schema.Record(Schema.String, StringMatch)),
+  attributes: Schema.optionalKey(
+    Schema.Record(
+      Schema.String,
+      StringMatch.check(
+        doc(
+          "How one attribute must match (case-sensitive): at most one of exact, prefix or " +
+            "regex; an empty match {} only requires the attribute to be present.",
+        ),
+      ),
+    ).check(
+      doc(
+        "Request attributes the codec extracts (such as interface, method or a header), by " +
+          "name; every one listed must match (AND).",
+      ),
+    ),
+  ),
 }).check(
   Schema.makeFilter((m) =>
     Object.keys(m.attributes ?? {}).includes("")
       ? { path: ["attributes"], issue: "Name every attribute: an attribute name is empty" }
       : undefined
   ),
+  doc("Conditions on request attributes; an empty match matches every request."),
 );
 
 /** Request attributes that must all match. */

@@ -15,10 +15,11 @@ import { trpcCodec } from "./trpc/mod.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { CodecRegistry, defaultCodecs } from "./registry.ts";
  * const registry = new CodecRegistry(defaultCodecs());
- * console.assert(registry.get("aeraki.meta_protocol.codec.trpc")?.protocol === "trpc");
- * console.assert(registry.forProtocol("TRPC") !== undefined);
+ * assert.equal(registry.get("aeraki.meta_protocol.codec.trpc")?.protocol, "trpc");
+ * assert.equal(registry.forProtocol("TRPC")?.name, "aeraki.meta_protocol.codec.trpc");
  * ```
  */
 export class CodecRegistry {

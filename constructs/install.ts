@@ -18,6 +18,9 @@ import { Construct } from "constructs";
 import { AerakiCrds } from "./crds.ts";
 import { META_PROTOCOL_PROXY_IMAGE } from "./sidecar.ts";
 
+/** The operator image `deno task image` builds (its tag is the project's version). */
+export const DEFAULT_OPERATOR_IMAGE = "ghcr.io/aeraki-deno/aeraki:0.1.0";
+
 /** Props of {@link AerakiInstall}. */
 export interface AerakiInstallProps {
   /** The operator image. @default "ghcr.io/aeraki-deno/aeraki:0.1.0" */
@@ -130,7 +133,7 @@ function operatorDeployment(
   );
   deployment.addContainer({
     name: "aeraki",
-    image: props.image ?? "ghcr.io/aeraki-deno/aeraki:0.1.0",
+    image: props.image ?? DEFAULT_OPERATOR_IMAGE,
     args: [
       "operator",
       `--root-namespace=${namespace}`,

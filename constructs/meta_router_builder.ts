@@ -8,6 +8,7 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Chart, Testing } from "cdk8s";
  * import { MetaRouterBuilder } from "./meta_router_builder.ts";
  * const chart = new Chart(Testing.app(), "mesh", { namespace: "meta-thrift" });
@@ -15,6 +16,8 @@
  *   host: "thrift-sample-server.meta-thrift.svc.cluster.local",
  * });
  * router.route("traffic-split").whenExact("method", "sayHello").split({ v1: 20, v2: 80 });
+ * const [metaRouter] = Testing.synth(chart);
+ * assert.deepEqual(metaRouter.spec.routes[0].route.map((r: { weight: number }) => r.weight), [20, 80]);
  * ```
  *
  * @module

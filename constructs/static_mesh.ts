@@ -76,11 +76,13 @@ function idOf(obj: GeneratedObject): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Testing } from "cdk8s";
  * import { StaticMeshFilters } from "./static_mesh.ts";
  * const chart = Testing.chart();
  * const mesh = new StaticMeshFilters(chart, "mesh", { inputs: [] });
- * mesh.envoyFilters.length; // 0
+ * assert.equal(mesh.envoyFilters.length, 0);
+ * assert.deepEqual(mesh.problems, []);
  * ```
  */
 export class StaticMeshFilters extends Construct {

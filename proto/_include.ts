@@ -3,11 +3,14 @@
  * Envoy, xds, googleapis and protoc-gen-validate trees shipped by `@grpc/grpc-js-xds` under
  * `deps/`, plus protobufjs' own `google/protobuf/descriptor.proto` (custom options need it).
  *
- * The npm packages live in `node_modules/` (deno.json sets `nodeModulesDir: auto`), so we walk
- * up from this module's folder and from the working directory until one has them.
+ * The npm packages are found by module resolution (`import.meta.resolve`, else Node's
+ * `require.resolve`), as an import of them would be, so the protos are read wherever the
+ * runtime keeps the packages: a local `node_modules/`, Deno's global cache, or the files
+ * embedded in a compiled or vendored image. Nothing walks directories looking for them.
  *
  * @module
  */
+import { createRequire } from "node:module";
 
 /** Include folders in lookup order, or a reason why they could not be found. */
 export type IncludeRoots =
@@ -31,25 +34,33 @@ function isDir(path: string): boolean {
   }
 }
 
-function ancestors(start: string): string[] {
-  const out: string[] = [];
-  let dir = start.replace(/\/+$/, "") || "/";
-  for (;;) {
-    out.push(dir);
-    const parent = dir.slice(0, dir.lastIndexOf("/")) || "/";
-    if (parent === dir) return out;
-    dir = parent;
-  }
+function errorText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
 }
 
-function findNodeModules(starts: readonly string[]): string | undefined {
-  for (const start of starts) {
-    for (const dir of ancestors(start)) {
-      const candidate = `${dir}/node_modules`;
-      if (isDir(`${candidate}/@grpc/grpc-js-xds/deps/envoy-api`)) return candidate;
+/**
+ * The folder of npm package `name` as module resolution finds it (from its `package.json`), or
+ * why it cannot be found.
+ */
+export function packageDir(name: string): { dir: string } | { reason: string } {
+  const spec = `${name}/package.json`;
+  const reasons: string[] = [];
+  try {
+    const url = new URL(import.meta.resolve(spec));
+    if (url.protocol === "file:") {
+      return { dir: decodeURIComponent(url.pathname).replace(/\/package\.json$/, "") };
     }
+    reasons.push(`import.meta.resolve gave "${url.href}"`);
+  } catch (e) {
+    reasons.push(errorText(e));
   }
-  return undefined;
+  try {
+    const path = createRequire(import.meta.url).resolve(spec);
+    return { dir: path.replace(/[/\\]package\.json$/, "") };
+  } catch (e) {
+    reasons.push(errorText(e));
+  }
+  return { reason: `Cannot resolve "${spec}": ${reasons.join("; ")}` };
 }
 
 /** Resolves the include folders; never throws. */
@@ -58,21 +69,18 @@ export function includeRoots(): IncludeRoots {
   if (here === undefined) {
     return { ok: false, reason: `Cannot read protos: module "${import.meta.url}" is not a file` };
   }
-  let cwd: string | undefined;
-  try {
-    cwd = Deno.cwd();
-  } catch {
-    cwd = undefined;
-  }
-  const nodeModules = findNodeModules(cwd === undefined ? [here] : [here, cwd]);
-  if (nodeModules === undefined) {
+  const xds = packageDir("@grpc/grpc-js-xds");
+  const protobufjs = packageDir("protobufjs");
+  if ("reason" in xds) {
     return {
       ok: false,
-      reason: `Cannot find "node_modules/@grpc/grpc-js-xds/deps" above "${here}": ` +
-        "install the npm dependencies (nodeModulesDir) and allow reading them",
+      reason: `${xds.reason}: install the npm dependencies and allow reading them`,
     };
   }
-  const deps = XDS_DEPS.map((d) => `${nodeModules}/@grpc/grpc-js-xds/deps/${d}`);
-  const roots = [here, ...deps, `${nodeModules}/protobufjs`].filter(isDir);
+  const deps = XDS_DEPS.map((d) => `${xds.dir}/deps/${d}`);
+  if (!isDir(deps[0])) {
+    return { ok: false, reason: `Cannot read the Envoy protos: "${deps[0]}" is not a folder` };
+  }
+  const roots = [here, ...deps, ...("dir" in protobufjs ? [protobufjs.dir] : [])].filter(isDir);
   return { ok: true, roots };
 }

@@ -226,12 +226,14 @@ function checkTypedStruct(ctx: Context, json: Json, path: string, depth: number)
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { decodeJson } from "./decode_json.ts";
  * const r = decodeJson("aeraki.meta_protocol_proxy.config.route.v1alpha.Route", {
  *   name: "default",
  *   bogus: 1,
  * });
- * r.ok; // false: [{ path: "bogus", message: 'Unknown field "bogus" in aeraki...Route' }]
+ * assert.equal(r.ok, false);
+ * assert.deepEqual(r.ok ? [] : r.problems.map((p) => p.path), ["bogus"]);
  * ```
  */
 export function decodeJson(

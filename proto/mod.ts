@@ -6,15 +6,16 @@
  * real schemas.
  *
  * This layer may import only `protobufjs` (and Deno built-ins to read the `.proto` files); it
- * needs read access to this folder and to `node_modules/`.
+ * needs read access to this folder and to the npm packages, which it finds by module resolution.
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { decodeJson, typeUrl } from "./mod.ts";
  * const r = decodeJson(typeUrl("aeraki.meta_protocol_proxy.filters.istio_stats.v1alpha.IstioStats"), {
  *   destinationService: "reviews.default.svc.cluster.local",
  * });
- * r.ok; // true
+ * assert.equal(r.ok, true);
  * ```
  *
  * @module

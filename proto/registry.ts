@@ -56,8 +56,12 @@ export function typeUrl(name: string): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { typeNameOf } from "./registry.ts";
- * typeNameOf("type.googleapis.com/envoy.config.cluster.v3.Cluster"); // "envoy.config.cluster.v3.Cluster"
+ * assert.equal(
+ *   typeNameOf("type.googleapis.com/envoy.config.cluster.v3.Cluster"),
+ *   "envoy.config.cluster.v3.Cluster",
+ * );
  * ```
  */
 export function typeNameOf(typeUrlOrName: string): string {
@@ -102,9 +106,11 @@ export function resolveType(typeUrlOrName: string): TypeLookup {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { lookupType } from "./registry.ts";
  * const t = lookupType("aeraki.meta_protocol_proxy.v1alpha.MetaProtocolProxy");
- * t?.fields.protocol.id; // 12
+ * assert.equal(t?.fields.protocol.id, 12);
+ * assert.equal(lookupType("no.such.Type"), undefined);
  * ```
  */
 export function lookupType(typeUrlOrName: string): protobuf.Type | undefined {

@@ -60,3 +60,8 @@ export const ROUTE_CONFIGURATION_TYPE_URL = `${P}envoy.config.route.v3.RouteConf
 export const CLUSTER_TYPE_URL = `${P}envoy.config.cluster.v3.Cluster`;
 /** Envoy's file access logger config. */
 export const FILE_ACCESS_LOG_TYPE_URL = `${P}envoy.extensions.access_loggers.file.v3.FileAccessLog`;
+/** Envoy's listener, served to our proxy over LDS. */
+export const LISTENER_TYPE_URL = `${P}envoy.config.listener.v3.Listener`;
+/** Envoy's cluster load assignment (endpoints), served to our proxy over EDS. */
+export const CLUSTER_LOAD_ASSIGNMENT_TYPE_URL =
+  `${P}envoy.config.endpoint.v3.ClusterLoadAssignment`;

@@ -71,7 +71,11 @@ Deno.test("buildMesh() reports an unknown codec on the port and still generates 
   assert.equal(out.problems.length, 1);
   assert.equal(out.problems[0].object, "ServiceEntry/ns3/svc3");
   assert.equal(out.problems[0].field, "spec.ports[0].name");
-  assert.match(out.problems[0].message, /^Add an ApplicationProtocol with protocol "brpc"/);
+  assert.equal(
+    out.problems[0].message,
+    'Fix the protocol "brpc" in port "tcp-metaprotocol-brpc" or add an ApplicationProtocol for it: ' +
+      'the known protocols are "dubbo", "thrift"',
+  );
 });
 
 Deno.test("buildMesh() turns a crashing protocol generator into a problem for that service only", () => {

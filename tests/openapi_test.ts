@@ -15,7 +15,7 @@ Deno.test("validateAgainstSchema() reports unknown fields, wrong types, bounds a
     },
   });
   assert.deepEqual(problems.sort(), [
-    "spec.localRateLimit.tokenBucket.maxTokens: must be at least 0",
+    "spec.localRateLimit.tokenBucket.maxTokens: must be at least 1",
     "spec.localRateLimit.tokenBucket.tokensPerFill: is required",
     "spec.routes[0].route[0].destination.host: must be of type string, got 7",
     "spec.rutes: unknown field",

@@ -7,18 +7,17 @@ import { synthChart } from "../operator/cli/synth_chart.ts";
 Deno.test("aeraki validate accepts every synthesized example", async () => {
   const dir = await Deno.makeTempDir();
   try {
+    // Each chart is applied alone (some are alternatives declaring the same objects).
     for (const chart of ALL_CHARTS) {
       const result = synthChart(chart);
       assert.ok(result.ok);
-      await Deno.writeTextFile(`${dir}/${chart.name}.yaml`, result.yaml);
+      const file = `${dir}/${chart.name}.yaml`;
+      await Deno.writeTextFile(file, result.yaml);
+      const io = memoryIo();
+      const code = await validateCommand.run([file], io);
+      assert.equal(code, 0, io.stdout() + io.stderr());
+      assert.match(io.stdout(), /^valid: \d+ objects? in 1 file, 0 problems/m);
     }
-    const io = memoryIo();
-    const code = await validateCommand.run([dir], io);
-    assert.equal(code, 0, io.stdout() + io.stderr());
-    assert.match(
-      io.stdout(),
-      new RegExp(`^valid: \\d+ objects in ${ALL_CHARTS.length} files, 0 problems`, "m"),
-    );
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
@@ -37,7 +36,7 @@ Deno.test("aeraki validate rejects a synthesized example after a bad edit, namin
     assert.equal(await validateCommand.run([dir], io), 1);
     assert.match(
       io.stdout(),
-      /edited\.yaml:\d+: MetaRouter\/meta-thrift\/thrift-sample-server: spec\.routes\[0\]\.route\[1\]\.weight: /,
+      /edited\.yaml:\d+:\d+: MetaRouter\/meta-thrift\/thrift-sample-server: spec\.routes\[0\]\.route\[1\]\.weight: /,
     );
   } finally {
     await Deno.remove(dir, { recursive: true });

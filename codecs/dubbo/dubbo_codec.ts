@@ -237,9 +237,10 @@ function heartbeatReply(heartbeat: Message): Uint8Array | undefined {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { dubboCodec } from "./mod.ts";
  * const result = dubboCodec.decode(new Uint8Array([0xda, 0xbb]));
- * console.assert(result.kind === "need-more");
+ * assert.equal(result.kind, "need-more");
  * ```
  */
 export const dubboCodec: Codec = {

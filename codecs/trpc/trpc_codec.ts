@@ -31,10 +31,11 @@ import { encodeTrpc, errorReplyTrpc } from "./_encode.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { trpcCodec } from "./trpc_codec.ts";
  * const garbage = new Uint8Array([0x12, 0x34]);
  * const result = trpcCodec.decode(garbage);
- * console.assert(result.kind === "invalid");
+ * assert.equal(result.kind, "invalid");
  * ```
  */
 export const trpcCodec: Codec = {

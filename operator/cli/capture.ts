@@ -6,10 +6,13 @@
  * Pure: bytes in, streams and problems out. Link layers: Ethernet (with VLAN tags), Linux
  * cooked (SLL, SLL2), BSD loopback and raw IP; IPv4 and IPv6. TCP segments are put in
  * sequence order; retransmitted bytes count once; bytes the capture misses (a packet dropped,
- * a capture started mid-connection, a short snaplen) end the stream with a problem.
+ * a capture started mid-connection, a short snaplen) end the stream with a problem naming the
+ * packet. A file that ends inside its last packet (a capture cut short) keeps every complete
+ * packet and says where it was cut.
  *
  * @module
  */
+import { type Packet, pcapngPackets, pcapPackets } from "./_capture_files.ts";
 
 /** One direction of one TCP connection, reassembled. */
 export interface TcpStream {
@@ -21,8 +24,11 @@ export interface TcpStream {
   readonly side: "request" | "response";
   /** The bytes in order, up to the first byte the capture misses. */
   readonly bytes: Uint8Array;
-  /** Where each captured segment starts in `bytes`, and when it was captured (seconds). */
-  readonly times: readonly (readonly [offset: number, seconds: number])[];
+  /**
+   * Where each captured segment starts in `bytes`, when it was captured (seconds) and its packet
+   * number in the file (from 1, as Wireshark counts).
+   */
+  readonly times: readonly (readonly [offset: number, seconds: number, packet: number])[];
   /** Why the stream stops early, if it does. */
   readonly problem?: string;
 }
@@ -38,6 +44,14 @@ interface Segment {
   /** Bytes of the payload the snaplen cut off. */
   readonly missing: number;
   readonly seconds: number;
+  readonly packet: number;
+}
+
+/** The streams of a capture, and where the file was cut short, if it was. */
+export interface CaptureStreams {
+  readonly streams: TcpStream[];
+  /** Why the file ends inside a packet (the complete packets before it are all read). */
+  readonly cut?: string;
 }
 
 /** Whether `bytes` start like a pcap or pcapng file. */
@@ -52,11 +66,11 @@ export function isCapture(bytes: Uint8Array): boolean {
  * or why the file cannot be read. `serverPort` names the server side of connections whose
  * opening handshake is not in the capture (by default the lower port is the server's).
  */
-export function tcpStreams(bytes: Uint8Array, serverPort?: number): TcpStream[] | string {
-  const segments = readSegments(bytes);
-  if (typeof segments === "string") return segments;
+export function tcpStreams(bytes: Uint8Array, serverPort?: number): CaptureStreams | string {
+  const read = readSegments(bytes);
+  if (typeof read === "string") return read;
   const flows = new Map<string, Segment[]>();
-  for (const s of segments) {
+  for (const s of read.segments) {
     const key = `${s.src}>${s.dst}`;
     const list = flows.get(key);
     if (list === undefined) flows.set(key, [s]);
@@ -82,7 +96,7 @@ export function tcpStreams(bytes: Uint8Array, serverPort?: number): TcpStream[] 
       }
     }
   }
-  return streams;
+  return read.cut === undefined ? { streams } : { streams, cut: read.cut };
 }
 
 function portOf(endpoint: string): number {
@@ -103,22 +117,24 @@ function reassemble(flow: Segment[]): Pick<TcpStream, "bytes" | "times" | "probl
     .filter(({ at }) => at >= 0)
     .sort((x, y) => x.at - y.at);
   const parts: Uint8Array[] = [];
-  const times: [number, number][] = [];
+  const times: [number, number, number][] = [];
   let length = 0;
   let problem: string | undefined;
   for (const { at, s } of placed) {
     if (at > length) {
-      problem = `the capture misses ${at - length} bytes after byte ${length} of this direction`;
+      problem = `the capture misses ${at - length} bytes after byte ${length} of this ` +
+        `direction, before packet ${s.packet}`;
       break;
     }
     const fresh = s.payload.subarray(length - at);
     if (fresh.length > 0) {
-      times.push([length, s.seconds]);
+      times.push([length, s.seconds, s.packet]);
       parts.push(fresh);
       length += fresh.length;
     }
     if (s.missing > 0 && at + s.payload.length + s.missing > length) {
-      problem = `the capture cut ${s.missing} bytes off a packet (snaplen) after byte ${length}`;
+      problem = `the capture cut ${s.missing} bytes off packet ${s.packet} (snaplen) after byte ` +
+        `${length}`;
       break;
     }
   }
@@ -131,122 +147,23 @@ function reassemble(flow: Segment[]): Pick<TcpStream, "bytes" | "times" | "probl
   return problem === undefined ? { bytes, times } : { bytes, times, problem };
 }
 
-/** The TCP segments of every packet of a pcap or pcapng file. */
-function readSegments(bytes: Uint8Array): Segment[] | string {
+/** The TCP segments of every packet of a pcap or pcapng file, and where it was cut. */
+function readSegments(bytes: Uint8Array): { segments: Segment[]; cut?: string } | string {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (bytes.length < 4) return "the file is too short to be a capture";
   const magic = view.getUint32(0);
-  const packets = magic === 0x0a0d0d0a ? pcapngPackets(view) : pcapPackets(view, magic);
-  if (typeof packets === "string") return packets;
+  const read = magic === 0x0a0d0d0a ? pcapngPackets(view) : pcapPackets(view, magic);
+  if (typeof read === "string") return read;
   const segments: Segment[] = [];
-  for (const p of packets) {
-    const s = tcpSegment(p);
+  read.packets.forEach((p, i) => {
+    const s = tcpSegment(p, i + 1);
     if (s !== undefined) segments.push(s);
-  }
-  return segments;
-}
-
-/** A captured packet: its link type, the captured bytes, the original length, the time. */
-interface Packet {
-  readonly link: number;
-  readonly data: Uint8Array;
-  readonly length: number;
-  readonly seconds: number;
-}
-
-function pcapPackets(view: DataView, magic: number): Packet[] | string {
-  const little = magic === 0xd4c3b2a1 || magic === 0x4d3cb2a1;
-  const nanos = magic === 0xa1b23c4d || magic === 0x4d3cb2a1;
-  if (!little && magic !== 0xa1b2c3d4 && magic !== 0xa1b23c4d) {
-    return "the file is not a pcap or pcapng capture";
-  }
-  if (view.byteLength < 24) return "the pcap file header is cut off";
-  const link = view.getUint32(20, little) & 0x0fffffff;
-  const packets: Packet[] = [];
-  let at = 24;
-  while (at + 16 <= view.byteLength) {
-    const seconds = view.getUint32(at, little) +
-      view.getUint32(at + 4, little) / (nanos ? 1e9 : 1e6);
-    const captured = view.getUint32(at + 8, little);
-    const length = view.getUint32(at + 12, little);
-    at += 16;
-    if (at + captured > view.byteLength) return `packet ${packets.length + 1} is cut off`;
-    packets.push({ link, data: slice(view, at, captured), length, seconds });
-    at += captured;
-  }
-  return packets;
-}
-
-function pcapngPackets(view: DataView): Packet[] | string {
-  const packets: Packet[] = [];
-  const links: number[] = [];
-  const resolutions: number[] = [];
-  let little = true;
-  let at = 0;
-  while (at + 12 <= view.byteLength) {
-    const type = view.getUint32(at, little);
-    if (type === 0x0a0d0d0a) {
-      // A section header: its byte-order magic decides how the section reads.
-      if (at + 12 > view.byteLength) return "a pcapng section header is cut off";
-      little = view.getUint32(at + 8, true) === 0x1a2b3c4d;
-      if (!little && view.getUint32(at + 8, false) !== 0x1a2b3c4d) {
-        return "a pcapng section header has no byte-order magic";
-      }
-      links.length = 0;
-      resolutions.length = 0;
-    }
-    const size = view.getUint32(at + 4, little);
-    if (size < 12 || size % 4 !== 0 || at + size > view.byteLength) {
-      return `a pcapng block at byte ${at} has a bad length (${size})`;
-    }
-    if (type === 1) {
-      links.push(view.getUint16(at + 8, little));
-      resolutions.push(interfaceResolution(view, at + 16, at + size - 4, little));
-    } else if (type === 6) {
-      const iface = view.getUint32(at + 8, little);
-      if (iface >= links.length) return `a pcapng packet names interface ${iface}, not described`;
-      const stamp = view.getUint32(at + 12, little) * 2 ** 32 + view.getUint32(at + 16, little);
-      const captured = view.getUint32(at + 20, little);
-      const length = view.getUint32(at + 24, little);
-      if (28 + captured > size - 4) return `a pcapng packet at byte ${at} is cut off`;
-      packets.push({
-        link: links[iface],
-        data: slice(view, at + 28, captured),
-        length,
-        seconds: stamp / resolutions[iface],
-      });
-    } else if (type === 3 && links.length > 0) {
-      // A simple packet block: interface 0, no time stamp.
-      const length = view.getUint32(at + 8, little);
-      const captured = Math.min(length, size - 16);
-      packets.push({ link: links[0], data: slice(view, at + 12, captured), length, seconds: 0 });
-    }
-    at += size;
-  }
-  return packets;
-}
-
-/** Ticks per second of an interface (option if_tsresol, 9), 10^6 by default. */
-function interfaceResolution(view: DataView, at: number, end: number, little: boolean): number {
-  while (at + 4 <= end) {
-    const code = view.getUint16(at, little);
-    const length = view.getUint16(at + 2, little);
-    if (code === 0) break;
-    if (code === 9 && length >= 1) {
-      const v = view.getUint8(at + 4);
-      return (v & 0x80) !== 0 ? 2 ** (v & 0x7f) : 10 ** v;
-    }
-    at += 4 + ((length + 3) & ~3);
-  }
-  return 1e6;
-}
-
-function slice(view: DataView, at: number, length: number): Uint8Array {
-  return new Uint8Array(view.buffer, view.byteOffset + at, length);
+  });
+  return read.cut === undefined ? { segments } : { segments, cut: read.cut };
 }
 
 /** The TCP segment a packet carries, if it carries one. */
-function tcpSegment(p: Packet): Segment | undefined {
+function tcpSegment(p: Packet, packet: number): Segment | undefined {
   const ip = networkLayer(p.link, p.data);
   if (ip === undefined) return undefined;
   const d = ip.bytes;
@@ -289,6 +206,7 @@ function tcpSegment(p: Packet): Segment | undefined {
     payload,
     missing: Math.max(0, declared - payload.length),
     seconds: p.seconds,
+    packet,
   };
 }
 

@@ -10,9 +10,10 @@ import { ACK, ethernet, ipPacket, pcap, SYN, u16, u32 } from "./_capture_testing
 
 /** The streams of a capture that must read. */
 function streamsOf(capture: Uint8Array, port?: number): TcpStream[] {
-  const streams = tcpStreams(capture, port);
-  if (typeof streams === "string") assert.fail(streams);
-  return streams;
+  const read = tcpStreams(capture, port);
+  if (typeof read === "string") assert.fail(read);
+  assert.equal(read.cut, undefined);
+  return read.streams;
 }
 
 const textOf = (s: TcpStream) => new TextDecoder().decode(s.bytes);
@@ -48,7 +49,7 @@ Deno.test("tcpStreams() stops a direction where the capture misses bytes, and sa
   const cut = ethernet([{ src: C, dst: S, seq: 101, data: text("abcdef"), cut: 2 }]);
   const [short] = streamsOf(cut, 9090);
   assert.equal(textOf(short), "abcd");
-  assert.match(short.problem!, /cut 2 bytes off a packet \(snaplen\)/);
+  assert.match(short.problem!, /cut 2 bytes off packet 1 \(snaplen\)/);
 });
 
 Deno.test("tcpStreams() tells client from server without the handshake: --port, else the lower port", () => {
@@ -150,8 +151,39 @@ Deno.test("tcpStreams() reads pcapng with nanosecond time stamps", () => {
 
 Deno.test("tcpStreams() says why a file is not a capture it can read", () => {
   assert.equal(isCapture(new Uint8Array([0xda, 0xbb, 0xc2, 0])), false);
-  const cut = ethernet([{ src: C, dst: S, seq: 1, data: text("abc") }]).subarray(0, 50);
-  assert.match(tcpStreams(cut) as string, /packet 1 is cut off/);
   const badBlock = new Uint8Array([0x0a, 0x0d, 0x0d, 0x0a, 8, 0, 0, 0, 0x4d, 0x3c, 0x2b, 0x1a]);
   assert.match(tcpStreams(badBlock) as string, /bad length/);
+});
+
+Deno.test("tcpStreams() keeps every complete packet of a file cut inside the last one", () => {
+  const whole = ethernet([
+    { src: C, dst: S, seq: 1, data: text("abc") },
+    { src: C, dst: S, seq: 4, data: text("def") },
+  ]);
+  const inData = tcpStreams(whole.subarray(0, whole.length - 2));
+  assert.ok(typeof inData !== "string");
+  assert.equal(inData.cut, "packet 2 is cut off: the file ends 55 of its 57 bytes in");
+  assert.deepEqual(inData.streams.map(textOf), ["abc"]);
+  assert.deepEqual(inData.streams[0].times.map((t) => t[2]), [1]);
+  const inHeader = tcpStreams(whole.subarray(0, whole.length - 57 - 6));
+  assert.ok(typeof inHeader !== "string");
+  assert.equal(inHeader.cut, "the file ends inside the record header of packet 2");
+  const first = tcpStreams(whole.subarray(0, 50));
+  assert.ok(typeof first !== "string");
+  assert.deepEqual([first.streams, first.cut], [
+    [],
+    "packet 1 is cut off: the file ends 10 of its 57 bytes in",
+  ]);
+});
+
+Deno.test("tcpStreams() names the packet where bytes go missing", () => {
+  const dropped = ethernet([
+    { src: C, dst: S, seq: 1, data: text("abc") },
+    { src: C, dst: S, seq: 10, data: text("xyz") },
+  ]);
+  const [gap] = streamsOf(dropped, 9090);
+  assert.equal(
+    gap.problem,
+    "the capture misses 6 bytes after byte 3 of this direction, before packet 2",
+  );
 });

@@ -26,7 +26,8 @@ connections: each direction is reassembled and decoded, requests from the client
 from the server, and the lines come in capture order with "connection" (client > server),
 "side" and "time" (seconds). The client is the side that opened the connection; for
 connections whose opening the capture missed, --port names the server's port (by default the
-lower port).
+lower port). With --port, only connections to or from that port are decoded. Problems name the
+packet (numbered from 1, as Wireshark does) and the byte offset in the direction's stream.
 
 Options:
   --protocol P   dubbo, thrift or trpc (or a codec name such as aeraki.meta_protocol.codec.trpc)
@@ -34,10 +35,16 @@ Options:
                  codec of your own (see codecs/codec.ts and examples/codecs/kv_codec.ts); it is
                  added to the built-in codecs, and is the one used when --protocol is not given
   --side S       request (default) for client-to-server bytes, response for server-to-client
-  --port N       in a capture, the server port of connections whose opening it missed
+  --port N       in a capture, decode only connections to or from port N, and take N as the
+                 server port of connections whose opening the capture missed
 
-Exit status: 0 when every byte decoded, 1 on invalid input (the reason and absolute byte offset
-go to standard error; a frame cut off at the end counts), 2 on bad arguments.`;
+Input that ends inside a message (a capture stopped mid-transfer, a file whose last packet is
+cut off) is not an error: every complete message is printed and the cut is reported on standard
+error as a warning, as tshark does.
+
+Exit status: 0 when every complete byte decoded (warnings allowed), 1 on invalid input or bytes
+missing in the middle of a stream (the reason and absolute byte offset go to standard error),
+2 on bad arguments.`;
 
 /** The `decode` subcommand. */
 export const decodeCommand: Command = {
@@ -53,10 +60,13 @@ export interface DecodedFrame {
   readonly offset: number;
 }
 
-/** What {@link decodeStream} found: the messages, then the problem that stopped it, if any. */
+/**
+ * What {@link decodeStream} found: the messages, then the problem that stopped it, if any;
+ * `cut` marks a problem that is only the input ending inside a frame.
+ */
 export interface DecodedStream {
   readonly frames: DecodedFrame[];
-  readonly problem?: { readonly reason: string; readonly offset: number };
+  readonly problem?: { readonly reason: string; readonly offset: number; readonly cut?: true };
 }
 
 /**
@@ -77,12 +87,12 @@ export function decodeStream(codec: Codec, input: Uint8Array, side: Side): Decod
       return { frames, problem: { reason: r.reason, offset: offset + r.offset } };
     }
     const left = input.length - offset;
-    const need = r.kind === "need-more" && r.frameSize !== undefined
-      ? `, the frame needs ${r.frameSize}`
-      : "";
+    const part = r.kind === "need-more" && r.frameSize !== undefined
+      ? `${left} of its ${r.frameSize} bytes are here`
+      : `${left} bytes of it are here`;
     const reason =
-      `Cannot decode ${codec.protocol} message: input ends inside a frame (${left} bytes left${need})`;
-    return { frames, problem: { reason, offset } };
+      `Cannot decode the last ${codec.protocol} message: the input ends inside it (${part})`;
+    return { frames, problem: { reason, offset, cut: true } };
   }
   return { frames };
 }
@@ -191,8 +201,10 @@ async function run(args: readonly string[], io: CommandIo): Promise<number> {
   const { frames, problem } = decodeStream(codec, input, parsed.side);
   for (const { message } of frames) io.out(messageLine(message) + "\n");
   if (problem) {
-    io.err(`${label}: byte ${problem.offset}: ${problem.reason}\n`);
-    return 1;
+    io.err(
+      `${label}: byte ${problem.offset}: ${problem.cut ? "warning: " : ""}${problem.reason}\n`,
+    );
+    return problem.cut ? 0 : 1;
   }
   return 0;
 }
@@ -205,40 +217,58 @@ function decodeCapture(
   port: number | undefined,
   io: CommandIo,
 ): number {
-  const streams = tcpStreams(input, port);
-  if (typeof streams === "string") {
-    io.err(`Cannot read capture "${label}": ${streams}\n`);
+  const read = tcpStreams(input, port);
+  if (typeof read === "string") {
+    io.err(`Cannot read capture "${label}": ${read}\n`);
     return 1;
   }
+  const streams = port === undefined
+    ? read.streams
+    : read.streams.filter((s) => portOf(s.client) === port || portOf(s.server) === port);
   const lines: { seconds: number; order: number; text: string }[] = [];
   let failed = false;
   for (const stream of streams) {
     const connection = `${stream.client} > ${stream.server}`;
     const { frames, problem } = decodeStream(codec, stream.bytes, stream.side);
     for (const { message, offset } of frames) {
-      const seconds = timeAt(stream.times, offset);
-      const time = Number(seconds.toFixed(6));
+      const [seconds] = segmentAt(stream.times, offset);
       const text = JSON.stringify({
         ...messageFields(message),
         connection,
         side: stream.side,
-        time,
+        time: Number(seconds.toFixed(6)),
       });
       lines.push({ seconds, order: lines.length, text });
     }
     const where = `${label}: ${connection} (${stream.side}s)`;
-    if (problem) io.err(`${where}: byte ${problem.offset}: ${problem.reason}\n`);
+    // A frame cut by missing bytes is the gap's fault: the gap is reported, not the frame.
+    if (problem && !(problem.cut && stream.problem)) {
+      const [, packet] = segmentAt(stream.times, problem.offset);
+      const warning = problem.cut ? "warning: " : "";
+      io.err(`${where}: packet ${packet}, byte ${problem.offset}: ${warning}${problem.reason}\n`);
+    }
     if (stream.problem) io.err(`${where}: ${stream.problem}\n`);
-    failed ||= problem !== undefined || stream.problem !== undefined;
+    failed ||= (problem !== undefined && !problem.cut) || stream.problem !== undefined;
   }
   lines.sort((a, b) => a.seconds - b.seconds || a.order - b.order);
   for (const { text } of lines) io.out(text + "\n");
-  if (streams.length === 0) io.err(`${label}: the capture holds no TCP data\n`);
+  if (read.cut) io.err(`${label}: warning: ${read.cut}; the packets before it are decoded\n`);
+  if (streams.length === 0) {
+    const to = port === undefined ? "" : ` to or from port ${port}`;
+    io.err(`${label}: warning: the capture holds no TCP data${to}\n`);
+  }
   return failed ? 1 : 0;
 }
 
-/** When the segment holding byte `offset` of a stream was captured. */
-function timeAt(times: readonly (readonly [number, number])[], offset: number): number {
+function portOf(endpoint: string): number {
+  return Number(endpoint.slice(endpoint.lastIndexOf(":") + 1));
+}
+
+/** When the segment holding byte `offset` of a stream was captured, and its packet number. */
+function segmentAt(
+  times: readonly (readonly [number, number, number])[],
+  offset: number,
+): [seconds: number, packet: number] {
   let lo = 0;
   let hi = times.length - 1;
   while (lo < hi) {
@@ -246,7 +276,7 @@ function timeAt(times: readonly (readonly [number, number])[], offset: number): 
     if (times[mid][0] <= offset) lo = mid;
     else hi = mid - 1;
   }
-  return times.length === 0 ? 0 : times[lo][1];
+  return times.length === 0 ? [0, 0] : [times[lo][1], times[lo][2]];
 }
 
 /**

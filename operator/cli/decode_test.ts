@@ -105,15 +105,15 @@ Deno.test("decodeCommand reports invalid bytes with their absolute offset", asyn
   );
 });
 
-Deno.test("decodeCommand treats a frame cut off at the end as invalid", async () => {
+Deno.test("decodeCommand decodes what is complete and warns about a frame cut off at the end", async () => {
   const cut = concat(HELLO, HELLO.subarray(0, 10));
   const { code, lines, stderr } = await decode(["--protocol", "trpc", "-"], cut);
-  assert.equal(code, 1);
+  assert.equal(code, 0);
   assert.equal(lines.length, 1);
   assert.equal(
     stderr,
-    `<stdin>: byte ${HELLO.length}: Cannot decode trpc message: input ends inside a frame ` +
-      `(10 bytes left, the frame needs ${HELLO.length})\n`,
+    `<stdin>: byte ${HELLO.length}: warning: Cannot decode the last trpc message: the input ends ` +
+      `inside it (10 of its ${HELLO.length} bytes are here)\n`,
   );
 });
 
@@ -277,6 +277,63 @@ Deno.test("decodeCommand reads a capture: connections, capture order, and what i
     assert.match(
       broken.stderr,
       /lossy\.pcap: 10\.1\.0\.5:43210 > 10\.1\.0\.9:20880 \(responses\): the capture misses 10 bytes after byte 10/,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("decodeCommand decodes a capture cut mid-packet, warns, and selects connections by --port", async () => {
+  const a = "10.1.0.5:43210";
+  const b = "10.1.0.6:43211";
+  const server = "10.1.0.9:20880";
+  const other = "10.1.0.9:9090";
+  const req = (id: bigint) => [...dubboRequest({ attachments: { n: String(id) } }, id)];
+  const capture = ethernet([
+    { src: a, dst: server, seq: 1000, flags: SYN, time: 1 },
+    { src: server, dst: a, seq: 5000, flags: SYN | ACK, time: 1 },
+    { src: a, dst: server, seq: 1001, data: req(1n), time: 2 },
+    { src: b, dst: other, seq: 1, data: req(7n), time: 2.5 },
+    { src: a, dst: server, seq: 1001 + req(1n).length, data: req(2n), time: 3 },
+  ]);
+  // tcpdump stopped while writing packet 5: 30 of its bytes reached the file.
+  const cut = capture.subarray(0, capture.length - (req(2n).length + 54) + 30);
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.writeFile(`${dir}/cut.pcap`, cut);
+    const all = await decode(["--protocol", "dubbo", `${dir}/cut.pcap`]);
+    assert.equal(all.code, 0);
+    assert.deepEqual(all.lines.map((l) => [l.requestId, l.connection]), [
+      ["1", `${a} > ${server}`],
+      ["7", `${b} > ${other}`],
+    ]);
+    assert.equal(
+      all.stderr,
+      `${dir}/cut.pcap: warning: packet 5 is cut off: the file ends 30 of its ${
+        req(2n).length + 54
+      } bytes in; the packets before it are decoded\n`,
+    );
+    const one = await decode(["--protocol", "dubbo", "--port", "9090", `${dir}/cut.pcap`]);
+    assert.equal(one.code, 0);
+    assert.deepEqual(one.lines.map((l) => l.requestId), ["7"]);
+    const none = await decode(["--protocol", "dubbo", "--port", "1234", `${dir}/cut.pcap`]);
+    assert.equal(none.code, 0);
+    assert.match(none.stderr, /warning: the capture holds no TCP data to or from port 1234\n$/);
+    // A stream that ends inside a message: a warning naming the packet, exit status 0.
+    const midFrame = ethernet([
+      { src: a, dst: server, seq: 1001, data: req(1n), time: 1 },
+      { src: a, dst: server, seq: 1001 + req(1n).length, data: req(2n).slice(0, 20), time: 2 },
+    ]);
+    await Deno.writeFile(`${dir}/mid.pcap`, midFrame);
+    const mid = await decode(["--protocol", "dubbo", "--port", "20880", `${dir}/mid.pcap`]);
+    assert.equal(mid.code, 0);
+    assert.equal(mid.lines.length, 1);
+    assert.equal(
+      mid.stderr,
+      `${dir}/mid.pcap: ${a} > ${server} (requests): packet 2, byte ${req(1n).length}: warning: ` +
+        `Cannot decode the last dubbo message: the input ends inside it (20 of its ${
+          req(2n).length
+        } bytes are here)\n`,
     );
   } finally {
     await Deno.remove(dir, { recursive: true });

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { parse, parseAllDocuments } from "yaml";
+import { parse } from "yaml";
 import {
   type GenerateOptions,
   type GenerateProblem,
@@ -18,8 +18,16 @@ import {
   snapshotFromObjects,
   sortProblems,
 } from "../generate/mod.ts";
+import {
+  type Finding,
+  formatFinding,
+  objectLabel,
+  readYamlInputs,
+  type SourceDocument,
+  type YamlInputs,
+} from "./_yaml_source.ts";
 import type { Command, CommandIo } from "./command.ts";
-import { formatJson, formatYaml, problemLine } from "./render_format.ts";
+import { formatJson, formatYaml } from "./render_format.ts";
 
 const USAGE = `Usage: deno task aeraki render [--format yaml|json] [--root-namespace NS]
                               [--namespace-scope] PATH…
@@ -69,69 +77,40 @@ export function parseRenderArgs(args: readonly string[]): RenderArgs | { error: 
   return { format, options, paths };
 }
 
-async function filesOf(path: string): Promise<string[]> {
-  const info = await Deno.stat(path);
-  if (!info.isDirectory) return [path];
-  const found: string[] = [];
-  const entries: Deno.DirEntry[] = [];
-  for await (const entry of Deno.readDir(path)) entries.push(entry);
-  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  for (const entry of entries) {
-    const child = `${path.replace(/\/+$/, "")}/${entry.name}`;
-    if (entry.isDirectory) found.push(...await filesOf(child));
-    else if (entry.isFile && /\.ya?ml$/i.test(entry.name)) found.push(child);
-  }
-  return found;
+/**
+ * Reads every path (`-` is standard input) into documents (each object declared once) and
+ * findings: unreadable paths, YAML syntax errors, non-objects, duplicates, empty input.
+ */
+export function readInputs(paths: readonly string[], io: CommandIo): Promise<YamlInputs> {
+  return readYamlInputs(paths, io.stdin);
 }
 
-/** Every object of a YAML text (`List` items flattened), and YAML syntax problems. */
-export function objectsOfYaml(file: string, text: string): {
-  objects: unknown[];
-  problems: GenerateProblem[];
-} {
-  const objects: unknown[] = [];
-  const problems: GenerateProblem[] = [];
-  parseAllDocuments(text, { prettyErrors: false }).forEach((doc, i) => {
-    if (doc.errors.length > 0) {
-      const message = doc.errors[0].message.split("\n")[0];
-      problems.push({
-        object: `${file}`,
-        field: `document ${i + 1}`,
-        message: `Fix the YAML: ${message}`,
-      });
-      return;
-    }
-    const value = doc.toJS() as { kind?: unknown; items?: unknown } | null;
-    if (value?.kind === "List" && Array.isArray(value.items)) objects.push(...value.items);
-    else if (value !== null && value !== undefined) objects.push(value);
+/**
+ * The problems of an output as findings located in the input: each names the object the user
+ * wrote (a Service, not its synthetic ServiceEntry) and the file, line and column of the field.
+ */
+export function locateProblems(
+  problems: readonly GenerateProblem[],
+  documents: readonly SourceDocument[],
+): Finding[] {
+  const byLabel = new Map<string, SourceDocument>();
+  for (const doc of documents) {
+    const label = objectLabel(doc.value);
+    if (!byLabel.has(label)) byLabel.set(label, doc);
+  }
+  return problems.map((p) => {
+    const doc = byLabel.get(p.object);
+    const where = doc
+      ? { file: doc.file, position: p.field ? doc.positionOf(p.field) : doc.start }
+      : { file: "" };
+    return {
+      ...where,
+      object: p.object,
+      field: p.field,
+      message: p.message,
+      ...(p.warning ? { warning: true } : {}),
+    };
   });
-  return { objects, problems };
-}
-
-/** Reads every path (`-` is standard input) into objects and problems. */
-export async function readInputs(paths: readonly string[], io: CommandIo): Promise<{
-  objects: unknown[];
-  problems: GenerateProblem[];
-}> {
-  const objects: unknown[] = [];
-  const problems: GenerateProblem[] = [];
-  for (const path of paths) {
-    try {
-      const files = path === "-" ? ["-"] : await filesOf(path);
-      for (const file of files) {
-        const text = file === "-"
-          ? new TextDecoder().decode(await io.stdin())
-          : await Deno.readTextFile(file);
-        const found = objectsOfYaml(file === "-" ? "<stdin>" : file, text);
-        objects.push(...found.objects);
-        problems.push(...found.problems);
-      }
-    } catch (e) {
-      const message = `Check the path: ${e instanceof Error ? e.message : String(e)}`;
-      problems.push({ object: path, field: "", message });
-    }
-  }
-  return { objects, problems };
 }
 
 /**
@@ -173,9 +152,20 @@ export function renderObjects(objects: readonly unknown[], options: GenerateOpti
   const input = snapshotFromObjects(objects, { parseYaml: parse, domain: options.domain });
   const generator = new MeshGenerator(options);
   const generated = generator.generate(input.snapshot);
+  const named = (text: string) =>
+    text.replace(
+      /ServiceEntry\/[^\s/,]+\/synthetic-[^\s,]+/g,
+      (ref) => input.origins.get(ref) ?? ref,
+    );
   const output = {
     ...generated,
-    problems: sortProblems([...input.problems, ...generated.problems]),
+    problems: sortProblems(
+      [...input.problems, ...generated.problems].map((p) => ({
+        ...p,
+        object: named(p.object),
+        message: named(p.message),
+      })),
+    ),
   };
   const sourceOf = (item: object) => {
     const ref = generator.sourceOf(item);
@@ -195,14 +185,37 @@ async function run(args: readonly string[], io: CommandIo): Promise<number> {
     return 2;
   }
   const read = await readInputs(parsed.paths, io);
-  const { output, sourceOf, notes } = renderObjects(read.objects, parsed.options);
-  const all = { ...output, problems: sortProblems([...read.problems, ...output.problems]) };
-  io.out(parsed.format === "json" ? formatJson(all) : formatYaml(all, sourceOf, notes));
+  const { output, sourceOf, notes } = renderObjects(
+    read.documents.map((d) => d.value),
+    parsed.options,
+  );
+  const findings = [...read.findings, ...locateProblems(output.problems, read.documents)];
+  const errors = findings.filter((f) => !f.warning);
+  io.out(
+    parsed.format === "json"
+      ? formatJson({ ...output, problems: findings.map(findingJson) })
+      : formatYaml({ ...output, problems: findings.map(findingJson) }, sourceOf, notes, {
+        problemLine: (p) => formatFinding(p as unknown as Finding),
+      }),
+  );
   for (const note of notes) io.err(`note: ${note}\n`);
-  if (all.problems.length === 0) return 0;
-  io.err(`Found ${all.problems.length} problem(s):\n`);
-  for (const p of all.problems) io.err(`  ${problemLine(p)}\n`);
+  for (const w of findings.filter((f) => f.warning)) io.err(`${formatFinding(w)}\n`);
+  if (errors.length === 0) return 0;
+  io.err(`Found ${errors.length} problem(s):\n`);
+  for (const f of errors) io.err(`  ${formatFinding(f)}\n`);
   return 1;
+}
+
+/** A finding in render's JSON: a problem plus where it is (file, line, column) when known. */
+function findingJson(f: Finding): GenerateProblem & Finding {
+  return {
+    object: f.object ?? "",
+    field: f.field ?? "",
+    message: f.message,
+    file: f.file,
+    ...(f.position ? { position: f.position } : {}),
+    ...(f.warning ? { warning: true } : {}),
+  };
 }
 
 /** The `render` subcommand. */

@@ -47,7 +47,9 @@ export function formatYaml(
   output: MeshOutput,
   sourceOf: SourceOf,
   notes: readonly string[] = [],
+  options: { readonly problemLine?: (p: GenerateProblem) => string } = {},
 ): string {
+  const line = options.problemLine ?? problemLine;
   const docs: string[] = [];
   const summary = `# aeraki render: ${plural(output.envoyFilters.length, "EnvoyFilter")}, ${
     plural(output.virtualServices.length, "VirtualService")
@@ -66,7 +68,7 @@ export function formatYaml(
   }
   if (notes.length > 0) tail.push(`# Notes:\n${notes.map((n) => `# - ${n}`).join("\n")}`);
   if (output.problems.length > 0) {
-    tail.push(`# Problems:\n${output.problems.map((p) => `# - ${problemLine(p)}`).join("\n")}`);
+    tail.push(`# Problems:\n${output.problems.map((p) => `# - ${line(p)}`).join("\n")}`);
   }
   const body = docs.length > 0 ? docs.join("---\n") : "";
   return [summary, body.trimEnd(), ...tail].filter((s) => s !== "").join("\n") + "\n";

@@ -54,10 +54,57 @@ Deno.test("render reports decode problems from stdin, skips unknown kinds and ex
     object: "MetaRouter/demo/r",
     field: "spec.routes[0].route",
     message: "Make the weights add up to 100: they add up to 60 (30 + 30)",
+    file: "<stdin>",
+    position: { line: 7, column: 7 },
   }]);
   assert.match(
     io.stderr(),
-    /^Found 1 problem\(s\):\n {2}MetaRouter\/demo\/r spec\.routes\[0\]\.route: /,
+    /^Found 1 problem\(s\):\n {2}<stdin>:7:7: MetaRouter\/demo\/r: spec\.routes\[0\]\.route: /,
+  );
+});
+
+Deno.test("render names a Service, not its synthetic ServiceEntry, and where it is", async () => {
+  const yaml = "apiVersion: v1\nkind: Service\nmetadata: {name: s, namespace: demo}\n" +
+    "spec:\n  clusterIP: 10.0.0.1\n  ports:\n    - {name: tcp-metaprotocol-thirft, port: 9090}\n";
+  const io = memoryIo(new TextEncoder().encode(yaml));
+  assert.equal(await main(["render", "-"], io), 1);
+  assert.equal(
+    io.stderr(),
+    "Found 1 problem(s):\n  <stdin>:7:8: Service/demo/s: spec.ports[0].name: Fix the protocol " +
+      '"thirft" in port "tcp-metaprotocol-thirft" or add an ApplicationProtocol for it: the known ' +
+      'protocols are "dubbo", "thrift" (did you mean "thrift"?)\n',
+  );
+  assert.doesNotMatch(io.stdout(), /synthetic-/);
+});
+
+Deno.test("render of a folder declaring a service twice names both files", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const service = "apiVersion: v1\nkind: Service\nmetadata: {name: s, namespace: demo}\n" +
+      "spec: {clusterIP: 10.0.0.1, ports: [{name: tcp-metaprotocol-thrift, port: 9090}]}\n";
+    await Deno.writeTextFile(`${dir}/a.yaml`, service);
+    await Deno.writeTextFile(`${dir}/b.yaml`, service);
+    await Deno.writeTextFile(`${dir}/c.yaml`, "");
+    const io = memoryIo();
+    assert.equal(await main(["render", dir], io), 1);
+    assert.equal(
+      io.stderr(),
+      `${dir}/c.yaml: warning: Add Kubernetes objects to the file: it holds no YAML documents\n` +
+        "Found 1 problem(s):\n" +
+        `  ${dir}/b.yaml:1:1: Service/demo/s: Remove one of the two declarations: ${dir}/a.yaml:1:1 ` +
+        "declares it too, and the first one wins\n",
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("render reports YAML syntax errors at file:line:column", async () => {
+  const io = memoryIo(new TextEncoder().encode("kind: Service\nmetadata:\n  name: a\n   x: b\n"));
+  assert.equal(await main(["render", "-"], io), 1);
+  assert.match(
+    io.stderr(),
+    /^Found 2 problem\(s\):\n {2}<stdin>:3:9: Fix the YAML syntax of document 1: Nested mappings/,
   );
 });
 

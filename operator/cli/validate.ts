@@ -1,13 +1,29 @@
 /**
  * `deno task aeraki validate PATH…`: an offline admission webhook. Decodes every object in the
- * given YAML files (folders are searched for `*.yaml` / `*.yml`) with the `api/` schemas and
- * prints each problem as `file:doc#: Kind/namespace/name: field.path: message`.
+ * given YAML files (folders are searched for `*.yaml` / `*.yml`) with the `api/` schemas, checks
+ * MetaProtocol port names against the known application protocols, and prints each problem as
+ * `file:line:column: Kind/namespace/name: field.path: message`.
  *
  * @module
  */
-import { parseAllDocuments } from "yaml";
-import { decodeObject, formatProblem, knownKind, type Problem } from "../../api/mod.ts";
+import {
+  decodeObject,
+  knownKind,
+  type KnownObject,
+  metaProtocolPortProblems,
+} from "../../api/mod.ts";
+import {
+  type Finding,
+  formatFinding,
+  objectLabel,
+  parseYamlSource,
+  readYamlInputs,
+  sortFindings,
+  type SourceDocument,
+} from "./_yaml_source.ts";
 import type { Command, CommandIo } from "./command.ts";
+
+export { objectLabel };
 
 const USAGE = `Usage: deno task aeraki validate PATH…
 
@@ -15,10 +31,11 @@ Decodes every object in the YAML files and folders given (folders are searched r
 for *.yaml and *.yml) with Aeraki's schemas and the checks of its validation webhook.
 
 Each problem is printed as
-  file:doc#: Kind/namespace/name: field.path: message
-(doc# counts the documents of a file from 1; cluster-scoped or namespace-less objects print
-Kind/name). Warnings are printed the same way with "warning: " before the message. Objects of
-kinds the tool does not know are skipped with a note on standard error.
+  file:line:column: Kind/namespace/name: field.path: message
+(line and column of the field, or of the object when the field is missing; cluster-scoped or
+namespace-less objects print Kind/name). Warnings are printed the same way with "warning: "
+before the message; an empty file or a folder without YAML is a warning. Objects of kinds the
+tool does not know are skipped with a note on standard error.
 
 Exit status: 0 when every object is valid, 1 when any problem was found, 2 on bad arguments.`;
 
@@ -54,19 +71,16 @@ async function run(args: readonly string[], io: CommandIo): Promise<number> {
     );
     return 2;
   }
-  const tally: ValidateTally = { files: 0, objects: 0, problems: 0, warnings: 0, skipped: 0 };
-  for (const arg of args) {
-    if (arg === "-") {
-      const text = new TextDecoder().decode(await io.stdin());
-      validateText("<stdin>", text, io, tally);
-      continue;
-    }
-    const files = await collectFiles(arg, io, tally);
-    for (const file of files) {
-      const text = await readText(file, io, tally);
-      if (text !== undefined) validateText(file, text, io, tally);
-    }
-  }
+  const inputs = await readYamlInputs(args, io.stdin);
+  const tally: ValidateTally = {
+    files: inputs.files,
+    objects: 0,
+    problems: 0,
+    warnings: 0,
+    skipped: 0,
+  };
+  const findings = [...inputs.findings, ...checkDocuments(inputs.documents, io, tally)];
+  report(findings, inputs.order, io, tally);
   io.out(summary(tally) + "\n");
   return tally.problems > 0 ? 1 : 0;
 }
@@ -80,47 +94,66 @@ export function summary(t: ValidateTally): string {
   }, ${plural(t.warnings, "warning")}, ${t.skipped} skipped`;
 }
 
-async function collectFiles(path: string, io: CommandIo, tally: ValidateTally): Promise<string[]> {
-  let info: Deno.FileInfo;
-  try {
-    info = await Deno.stat(path);
-  } catch (e) {
-    io.out(`${path}: Cannot read the path: ${errorText(e)}\n`);
-    tally.problems++;
-    return [];
-  }
-  if (!info.isDirectory) return [path];
-  const found: string[] = [];
-  const walk = async (dir: string): Promise<void> => {
-    const entries: Deno.DirEntry[] = [];
-    for await (const entry of Deno.readDir(dir)) entries.push(entry);
-    entries.sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
-    for (const entry of entries) {
-      const child = `${dir.replace(/\/+$/, "")}/${entry.name}`;
-      if (entry.isDirectory) await walk(child);
-      else if (entry.isFile && /\.ya?ml$/i.test(entry.name)) found.push(child);
-    }
-  };
-  await walk(path);
-  return found;
-}
-
-async function readText(
-  file: string,
+/** Prints findings ordered by file (as read), line and column, and counts them. */
+function report(
+  findings: readonly Finding[],
+  order: readonly string[],
   io: CommandIo,
   tally: ValidateTally,
-): Promise<string | undefined> {
-  try {
-    return await Deno.readTextFile(file);
-  } catch (e) {
-    io.out(`${file}: Cannot read the file: ${errorText(e)}\n`);
-    tally.problems++;
-    return undefined;
+): void {
+  for (const f of sortFindings(findings, order)) {
+    io.out(formatFinding(f) + "\n");
+    if (f.warning) tally.warnings++;
+    else tally.problems++;
   }
 }
 
-function errorText(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
+/**
+ * Decodes every document (notes for kinds not checked go to `io.err`), then checks the
+ * MetaProtocol ports of the decoded objects against the application protocols they declare.
+ */
+export function checkDocuments(
+  documents: readonly SourceDocument[],
+  io: CommandIo,
+  tally: ValidateTally,
+): Finding[] {
+  const findings: Finding[] = [];
+  const decoded: { doc: SourceDocument; value: KnownObject }[] = [];
+  for (const doc of documents) {
+    const object = objectLabel(doc.value);
+    if (knownKind(doc.value) === undefined) {
+      io.err(
+        `${doc.file}:${doc.start.line}:${doc.start.column}: ${object}: skipped: kind not checked by this tool\n`,
+      );
+      tally.skipped++;
+      continue;
+    }
+    tally.objects++;
+    const result = decodeObject(doc.value);
+    const found = (path: string, message: string, warning: boolean): Finding => ({
+      file: doc.file,
+      position: path ? doc.positionOf(path) : doc.start,
+      object,
+      field: path,
+      message,
+      ...(warning ? { warning } : {}),
+    });
+    if (result.ok) {
+      decoded.push({ doc, value: result.value });
+      for (const w of result.warnings) findings.push(found(w.path, w.message, true));
+    } else for (const p of result.problems) findings.push(found(p.path, p.message, false));
+  }
+  for (const p of metaProtocolPortProblems(decoded.map((d) => d.value))) {
+    const { doc } = decoded[p.at];
+    findings.push({
+      file: doc.file,
+      position: doc.positionOf(p.path),
+      object: objectLabel(doc.value),
+      field: p.path,
+      message: p.message,
+    });
+  }
+  return findings;
 }
 
 /**
@@ -134,62 +167,6 @@ export function validateText(
   tally: ValidateTally,
 ): void {
   tally.files++;
-  const docs = parseAllDocuments(text);
-  if (!Array.isArray(docs)) return;
-  docs.forEach((doc, i) => {
-    const where = `${file}:${i + 1}`;
-    if (doc.errors.length > 0) {
-      for (const error of doc.errors) {
-        const line = error.linePos?.[0];
-        const at = line ? `${file}:${line.line}:${line.col}` : where;
-        io.out(`${at}: Fix the YAML syntax of document ${i + 1}: ${yamlReason(error.message)}\n`);
-        tally.problems++;
-      }
-      return;
-    }
-    validateObject(where, doc.toJS(), io, tally);
-  });
-}
-
-function yamlReason(message: string): string {
-  return message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
-}
-
-function validateObject(where: string, object: unknown, io: CommandIo, tally: ValidateTally): void {
-  if (object === null || object === undefined) return;
-  const label = objectLabel(object);
-  if (knownKind(object) === undefined) {
-    if (typeof object !== "object" || Array.isArray(object)) {
-      io.out(
-        `${where}: Write a Kubernetes object (a map with apiVersion and kind) in this document\n`,
-      );
-      tally.problems++;
-      return;
-    }
-    io.err(`${where}: ${label}: skipped: kind not checked by this tool\n`);
-    tally.skipped++;
-    return;
-  }
-  tally.objects++;
-  const result = decodeObject(object);
-  const print = (p: Problem, prefix = "") =>
-    io.out(`${where}: ${label}: ${formatProblem({ path: p.path, message: prefix + p.message })}\n`);
-  for (const w of result.warnings) print(w, "warning: ");
-  tally.warnings += result.warnings.length;
-  if (!result.ok) {
-    result.problems.forEach((p) => print(p));
-    tally.problems += result.problems.length;
-  }
-}
-
-/** `Kind/namespace/name` of a parsed object, with placeholders for what is missing. */
-export function objectLabel(object: unknown): string {
-  const o = (typeof object === "object" && object !== null ? object : {}) as {
-    kind?: unknown;
-    metadata?: { name?: unknown; namespace?: unknown };
-  };
-  const kind = typeof o.kind === "string" ? o.kind : "<no kind>";
-  const name = typeof o.metadata?.name === "string" ? o.metadata.name : "<no name>";
-  const ns = o.metadata?.namespace;
-  return typeof ns === "string" && ns !== "" ? `${kind}/${ns}/${name}` : `${kind}/${name}`;
+  const parsed = parseYamlSource(file, text);
+  report([...parsed.findings, ...checkDocuments(parsed.documents, io, tally)], [file], io, tally);
 }

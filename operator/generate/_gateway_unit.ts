@@ -60,6 +60,7 @@ export function gatewayUnit(
     routers,
     ...(mesh ? { meshConfig: mesh } : {}),
     codecFor: (p) => index.codecFor(p),
+    knownProtocols: index.knownProtocols(),
     service: (h) => index.service(h),
     destinationRule: (h, ns) => index.destinationRuleFor(h, ns),
     options: index.options,

@@ -53,6 +53,8 @@ export interface ServiceContext {
   readonly meshConfig?: MeshConfig;
   /** The codec of an application protocol (from ApplicationProtocols and the built-ins). */
   readonly codecFor: (applicationProtocol: string) => string | undefined;
+  /** The application protocols that have a codec, for messages. */
+  readonly knownProtocols?: readonly string[];
   /** A Secret by namespace and name. */
   readonly secret: (namespace: string, name: string) => SecretObject | undefined;
   /** Another service by host (for Redis routes to other hosts). */

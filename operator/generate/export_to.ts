@@ -20,9 +20,14 @@ export const ENVOY_FILTER_API_VERSION = "networking.istio.io/v1alpha3";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { filterNamespaces } from "./export_to.ts";
  * const options = { rootNamespace: "istio-system", namespaceScope: false, domain: "cluster.local", routes: "rds" } as const;
- * filterNamespaces({ namespace: "app", metaRouters: [], options }); // ["istio-system"]
+ * assert.deepEqual(filterNamespaces({ namespace: "app", metaRouters: [], options }), ["istio-system"]);
+ * assert.deepEqual(
+ *   filterNamespaces({ namespace: "app", metaRouters: [], options: { ...options, namespaceScope: true } }),
+ *   ["app"],
+ * );
  * ```
  */
 export function filterNamespaces(

@@ -12,6 +12,7 @@ import {
   decodeObject,
   type KnownObject,
   type MeshConfig,
+  metaProtocolPortProblems,
   serviceToServiceEntry,
 } from "../../api/mod.ts";
 import {
@@ -119,6 +120,7 @@ export function snapshotFromObjects(
   const origins = new Map<string, string>();
   let meshConfig: MeshConfig | undefined;
   let ignored = 0;
+  const decodedObjects: { obj: Record<string, unknown>; value: KnownObject }[] = [];
   for (const obj of objects) {
     if (!isRecord(obj)) continue;
     if (obj.kind === "Secret" && obj.apiVersion === "v1" && isRecord(obj.metadata)) {
@@ -136,9 +138,20 @@ export function snapshotFromObjects(
       ignored++;
       continue;
     }
-    const found = decoded.ok ? decoded.warnings : decoded.problems;
-    for (const p of found) problems.push({ object: refOf(obj), field: p.path, message: p.message });
-    if (decoded.ok) addKnown(decoded.value, lists, origins, options);
+    if (decoded.ok) {
+      for (const p of decoded.warnings) {
+        problems.push({ object: refOf(obj), field: p.path, message: p.message, warning: true });
+      }
+      decodedObjects.push({ obj, value: decoded.value });
+      addKnown(decoded.value, lists, origins, options);
+    } else {
+      for (const p of decoded.problems) {
+        problems.push({ object: refOf(obj), field: p.path, message: p.message });
+      }
+    }
+  }
+  for (const p of metaProtocolPortProblems(decodedObjects.map((d) => d.value))) {
+    problems.push({ object: refOf(decodedObjects[p.at].obj), field: p.path, message: p.message });
   }
   const snapshot = { ...lists, ...(meshConfig ? { meshConfig } : {}) } as unknown as MeshSnapshot;
   return { snapshot, problems, origins, ignored };

@@ -38,6 +38,8 @@ export interface GatewayContext {
   readonly routers: readonly MetaRouter[];
   readonly meshConfig?: MeshConfig;
   readonly codecFor: (applicationProtocol: string) => string | undefined;
+  /** The application protocols that have a codec, for messages. */
+  readonly knownProtocols?: readonly string[];
   /** The service whose `hosts[0]` is `host`. */
   readonly service: (host: string) => ServiceEntry | undefined;
   /** The DestinationRule of a host (inline routes only). */
@@ -126,7 +128,7 @@ function serverOutput(gw: Gateway, server: GatewayServer, i: number, ctx: Gatewa
       "has no MetaRouter";
     return { problems: ctx.routers.length > 0 ? [problem(gw, i, "port", message)] : [] };
   }
-  const resolved = resolveProtocol(server.port, ctx.codecFor);
+  const resolved = resolveProtocol(server.port, ctx.codecFor, ctx.knownProtocols);
   if ("message" in resolved) return { problems: [problem(gw, i, "port.name", resolved.message)] };
   const host = router.spec.hosts[0];
   const params = {

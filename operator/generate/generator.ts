@@ -54,10 +54,14 @@ interface ServiceEntryState extends Unit {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { MeshGenerator } from "./generator.ts";
  * import { EMPTY_SNAPSHOT } from "./snapshot.ts";
  * const generator = new MeshGenerator({ rootNamespace: "istio-system" });
- * generator.generate(EMPTY_SNAPSHOT).envoyFilters.length; // 0
+ * const output = generator.generate(EMPTY_SNAPSHOT);
+ * assert.equal(output.envoyFilters.length, 0);
+ * // The memo: the same snapshot again gives the same output object lists.
+ * assert.deepEqual(generator.generate(EMPTY_SNAPSHOT), output);
  * ```
  */
 export class MeshGenerator {
@@ -150,9 +154,10 @@ export class MeshGenerator {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { buildMesh } from "./generator.ts";
  * import { EMPTY_SNAPSHOT } from "./snapshot.ts";
- * buildMesh(EMPTY_SNAPSHOT).problems; // []
+ * assert.deepEqual(buildMesh(EMPTY_SNAPSHOT).problems, []);
  * ```
  */
 export function buildMesh(snapshot: MeshSnapshot, options: MeshGeneratorOptions = {}): MeshOutput {

@@ -9,14 +9,17 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { buildMesh, EMPTY_SNAPSHOT } from "./mod.ts";
  * const out = buildMesh(EMPTY_SNAPSHOT, { rootNamespace: "istio-system" });
- * out.envoyFilters.length; // 0
+ * assert.equal(out.envoyFilters.length, 0);
+ * assert.deepEqual(out.problems, []);
  * ```
  *
  * @module
  */
 export * from "./context.ts";
+export * from "./dataplane/mod.ts";
 export * from "./envelope.ts";
 export * from "./export_to.ts";
 export * from "./from_objects.ts";
@@ -26,6 +29,7 @@ export * from "./metaprotocol/mod.ts";
 export * from "./names.ts";
 export * from "./protocols.ts";
 export * from "./service_index.ts";
+export * from "./sidecar_bootstrap.ts";
 export * from "./snapshot.ts";
 export * from "./stable_json.ts";
 export * from "./versions.ts";

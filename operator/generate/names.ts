@@ -13,9 +13,13 @@ export type Direction = "outbound" | "inbound";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { clusterName } from "./names.ts";
- * clusterName("outbound", 9090, "v1", "a.ns.svc.cluster.local"); // "outbound|9090|v1|a.ns.svc.cluster.local"
- * clusterName("inbound", 9090); // "inbound|9090||"
+ * assert.equal(
+ *   clusterName("outbound", 9090, "v1", "a.ns.svc.cluster.local"),
+ *   "outbound|9090|v1|a.ns.svc.cluster.local",
+ * );
+ * assert.equal(clusterName("inbound", 9090), "inbound|9090||");
  * ```
  */
 export function clusterName(direction: Direction, port: number, subset = "", host = ""): string {
@@ -64,8 +68,10 @@ export const MANAGED_BY = { manager: "Aeraki" } as const;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { fqdn } from "./names.ts";
- * fqdn("reviews", "default"); // "reviews.default.svc.cluster.local"
+ * assert.equal(fqdn("reviews", "default"), "reviews.default.svc.cluster.local");
+ * assert.equal(fqdn("reviews.other", "default"), "reviews.other");
  * ```
  */
 export function fqdn(host: string, namespace: string, domain = "cluster.local"): string {

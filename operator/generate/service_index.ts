@@ -195,6 +195,11 @@ export class ServiceIndex {
     return this.#maps.codecs.get(applicationProtocol.toLowerCase());
   }
 
+  /** The application protocols that have a codec (lower case). */
+  knownProtocols(): string[] {
+    return [...this.#maps.codecs.keys()];
+  }
+
   /** A Secret by namespace and name. */
   secret(namespace: string, name: string): SecretObject | undefined {
     return this.#maps.secrets.get(`${namespace}/${name}`);
@@ -253,6 +258,7 @@ export class ServiceIndex {
       redisDestinations: this.redisDestinationsIn(namespace),
       ...(this.snapshot.meshConfig ? { meshConfig: this.snapshot.meshConfig } : {}),
       codecFor: (p) => this.codecFor(p),
+      knownProtocols: this.knownProtocols(),
       secret: (ns, name) => this.secret(ns, name),
       service: (h) => this.service(h),
       options: this.options,

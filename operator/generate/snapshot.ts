@@ -99,6 +99,8 @@ export interface GenerateProblem {
   readonly field: string;
   /** What is wrong, action first. */
   readonly message: string;
+  /** Set on what is only a warning (a route that can never match): generation goes on. */
+  readonly warning?: boolean;
 }
 
 /** What generation produces; every list sorted by namespace then name, problems by object. */

@@ -15,9 +15,11 @@ const versions = new WeakMap<RouteConfiguration, string>();
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { routeConfigurationVersion } from "./versions.ts";
  * const a = routeConfigurationVersion({ name: "a_1", virtualHosts: [] });
- * a === routeConfigurationVersion({ virtualHosts: [], name: "a_1" }); // true
+ * assert.equal(routeConfigurationVersion({ virtualHosts: [], name: "a_1" }), a);
+ * assert.notEqual(routeConfigurationVersion({ name: "a_2", virtualHosts: [] }), a);
  * ```
  */
 export function routeConfigurationVersion(config: RouteConfiguration): string {

@@ -5,7 +5,12 @@
  *
  * @module
  */
-import { applicationProtocolFromPortName, type IstioPort } from "../../../api/mod.ts";
+import {
+  applicationProtocolFromPortName,
+  BUILT_IN_CODECS,
+  type IstioPort,
+  unknownApplicationProtocolMessage,
+} from "../../../api/mod.ts";
 import type { ProtocolGenerator, ProtocolOutput, ServiceContext } from "../context.ts";
 import { inboundFilters, networkFilterPatch, outboundFilters } from "../envelope.ts";
 import { type GenerateProblem, objectRef } from "../snapshot.ts";
@@ -28,15 +33,13 @@ import {
 export function resolveProtocol(
   port: IstioPort,
   codecFor: (applicationProtocol: string) => string | undefined,
+  knownProtocols: readonly string[] = Object.keys(BUILT_IN_CODECS),
 ): { applicationProtocol: string; codec: string } | { message: string } {
   const app = applicationProtocolFromPortName(port.name ?? "");
   if (!app.ok) return { message: app.message };
   const codec = codecFor(app.value);
   if (!codec) {
-    return {
-      message: `Add an ApplicationProtocol with protocol "${app.value}": no codec is ` +
-        `registered for port "${port.name}" (built in: dubbo, thrift)`,
-    };
+    return { message: unknownApplicationProtocolMessage(port.name ?? "", knownProtocols) };
   }
   return { applicationProtocol: app.value, codec };
 }
@@ -62,7 +65,7 @@ function rateLimitFilters(ctx: ServiceContext): {
  * MetaRouter of the host with routes; rate limits from the first MetaRouter that sets each.
  */
 export const metaProtocolGenerator: ProtocolGenerator = (ctx, port, portIndex) => {
-  const resolved = resolveProtocol(port, ctx.codecFor);
+  const resolved = resolveProtocol(port, ctx.codecFor, ctx.knownProtocols);
   if ("message" in resolved) {
     const field = `spec.ports[${portIndex}].name`;
     return {

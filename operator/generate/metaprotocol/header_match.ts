@@ -29,9 +29,12 @@ export function headerMatcher(name: string, match: StringMatch | null | undefine
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { buildHeaderMatchers } from "./header_match.ts";
- * buildHeaderMatchers({ attributes: { method: { exact: "sayHello" }, interface: {} } });
- * // [{ name: "interface", presentMatch: true }, { name: "method", exactMatch: "sayHello" }]
+ * assert.deepEqual(
+ *   buildHeaderMatchers({ attributes: { method: { exact: "sayHello" }, interface: {} } }),
+ *   [{ name: "interface", presentMatch: true }, { name: "method", exactMatch: "sayHello" }],
+ * );
  * ```
  */
 export function buildHeaderMatchers(match: MetaRouteMatch | undefined): HeaderMatcher[] {

@@ -34,9 +34,10 @@ export interface MetaProtocolFilter {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { protoDuration } from "./rate_limit.ts";
- * protoDuration("100ms"); // "0.100s"
- * protoDuration("1m"); // "60s"
+ * assert.equal(protoDuration("100ms"), "0.100s");
+ * assert.equal(protoDuration("1m"), "60s");
  * ```
  */
 export function protoDuration(text: string): string | undefined {

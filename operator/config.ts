@@ -1,0 +1,351 @@
+/**
+ * The operator's flags and their environment overrides (control-plane spec §6 "Other servers
+ * and flags"), parsed into a typed {@link OperatorConfig}. One table ({@link OPERATOR_FLAGS})
+ * drives the parser, the usage text and the install's argument check, so they cannot drift.
+ *
+ * Precedence: a flag on the command line, then its environment variable, then the default.
+ * Unlike upstream (quirk Q13), the variables the install manifests set are read.
+ *
+ * @module
+ */
+
+/** The operator's settings after flags, environment and defaults are merged. */
+export interface OperatorConfig {
+  /** Path of a kubeconfig; in-cluster config when absent. */
+  readonly kubeconfig: string | undefined;
+  /** Istio's root namespace: EnvoyFilters, leases, the webhook Service. */
+  readonly rootNamespace: string;
+  /** Whether this replica takes part in leader election for writes. */
+  readonly master: boolean;
+  /** Write each EnvoyFilter in its service's namespace instead of the root namespace. */
+  readonly namespaceScope: boolean;
+  /** Host sidecars dial for MetaProtocol RDS (written into the bootstrap ConfigMap). */
+  readonly xdsAddress: string;
+  /** Port of the RDS server. */
+  readonly xdsPort: number;
+  /** Istiod's xDS address, `host:port`. */
+  readonly istiodAddress: string;
+  /** Name of the mesh ConfigMap in the root namespace. */
+  readonly istiodConfigMapName: string;
+  /** Cluster id reported to Istio. */
+  readonly clusterId: string;
+  /** Secret whose `kubeconfig.admin` names a separate API server for Istio writes. */
+  readonly configStoreSecret: string | undefined;
+  /** Leader-election identity; the pod name, else `aeraki-<random>`. */
+  readonly serverId: string;
+  /** Log levels, `scope:level,...`. */
+  readonly logLevel: string;
+  /** Istio's DNS domain, used to expand short hosts. */
+  readonly domain: string;
+  /** The admission webhook's HTTPS port. */
+  readonly webhookPort: number;
+  /** Port of `/ready`, `/healthz` and `/metrics`. */
+  readonly monitoringPort: number;
+  /** Quiet time after the last change before a reconcile, in milliseconds. */
+  readonly debounceMs: number;
+  /** Longest a burst of changes may delay a reconcile, in milliseconds. */
+  readonly debounceMaxMs: number;
+  /** The pod's own name and namespace (downward API). */
+  readonly podName: string | undefined;
+  /** The pod's own namespace (downward API). */
+  readonly podNamespace: string | undefined;
+}
+
+type Kind = "string" | "boolean" | "port" | "duration";
+
+/** One flag: its name, environment variable, kind and default, and the field it sets. */
+export interface OperatorFlag {
+  /** The flag, without the leading dashes. */
+  readonly name: string;
+  /** The {@link OperatorConfig} field it sets. */
+  readonly field: keyof OperatorConfig;
+  /** How the value is read. */
+  readonly kind: Kind;
+  /** The environment variable that overrides the default, if any. */
+  readonly env?: string;
+  /** The default, as it would be written on the command line; absent for none. */
+  readonly default?: string;
+  /** One line for the usage text. */
+  readonly help: string;
+}
+
+/** Every flag `aeraki operator` accepts. */
+export const OPERATOR_FLAGS: readonly OperatorFlag[] = [
+  {
+    name: "kubeconfig",
+    field: "kubeconfig",
+    kind: "string",
+    env: "KUBECONFIG",
+    help: "kubeconfig path (default: in-cluster config)",
+  },
+  {
+    name: "root-namespace",
+    field: "rootNamespace",
+    kind: "string",
+    env: "AERAKI_NAMESPACE",
+    default: "istio-system",
+    help: "Istio root namespace",
+  },
+  {
+    name: "master",
+    field: "master",
+    kind: "boolean",
+    env: "AERAKI_IS_MASTER",
+    default: "true",
+    help: "run for leadership of the writes",
+  },
+  {
+    name: "enable-envoy-filter-namespace-scope",
+    field: "namespaceScope",
+    kind: "boolean",
+    env: "AERAKI_ENABLE_ENVOY_FILTER_NS_SCOPE",
+    default: "false",
+    help: "write EnvoyFilters in the services' namespaces",
+  },
+  {
+    name: "aeraki-xds-address",
+    field: "xdsAddress",
+    kind: "string",
+    env: "AERAKI_XDS_ADDR",
+    default: "aeraki.istio-system",
+    help: "host sidecars dial for RDS",
+  },
+  {
+    name: "aeraki-xds-port",
+    field: "xdsPort",
+    kind: "port",
+    env: "AERAKI_XDS_PORT",
+    default: ":15010",
+    help: "RDS server port",
+  },
+  {
+    name: "istiod-address",
+    field: "istiodAddress",
+    kind: "string",
+    env: "AERAKI_ISTIOD_ADDR",
+    default: "istiod.istio-system:15010",
+    help: "Istiod xDS address",
+  },
+  {
+    name: "istiod-configMap-name",
+    field: "istiodConfigMapName",
+    kind: "string",
+    env: "AERAKI_ISTIOD_CONFIGMAP_NAME",
+    default: "istio",
+    help: "mesh ConfigMap name",
+  },
+  {
+    name: "cluster-id",
+    field: "clusterId",
+    kind: "string",
+    env: "AERAKI_CLUSTER_ID",
+    default: "",
+    help: "cluster id",
+  },
+  {
+    name: "config-store-secret",
+    field: "configStoreSecret",
+    kind: "string",
+    env: "AERAKI_ISTIO_CONFIG_STORE_SECRET",
+    help: "Secret with a kubeconfig for Istio writes",
+  },
+  {
+    name: "server-id",
+    field: "serverId",
+    kind: "string",
+    env: "AERAKI_SERVER_ID",
+    help: "leader-election identity (default: POD_NAME)",
+  },
+  {
+    name: "log-level",
+    field: "logLevel",
+    kind: "string",
+    env: "AERAKI_LOG_LEVEL",
+    default: "all:info",
+    help: "log levels, scope:level,...",
+  },
+  {
+    name: "domain",
+    field: "domain",
+    kind: "string",
+    default: "cluster.local",
+    help: "Istio DNS domain",
+  },
+  {
+    name: "httpsAddr",
+    field: "webhookPort",
+    kind: "port",
+    default: ":15017",
+    help: "admission webhook HTTPS port",
+  },
+  {
+    name: "httpAddr",
+    field: "monitoringPort",
+    kind: "port",
+    default: ":8080",
+    help: "/ready, /healthz and /metrics port",
+  },
+  {
+    name: "debounce",
+    field: "debounceMs",
+    kind: "duration",
+    env: "AERAKI_DEBOUNCE",
+    default: "100ms",
+    help: "quiet time before a reconcile",
+  },
+  {
+    name: "debounce-max",
+    field: "debounceMaxMs",
+    kind: "duration",
+    env: "AERAKI_DEBOUNCE_MAX",
+    default: "1s",
+    help: "longest delay of a reconcile in a burst",
+  },
+];
+
+/** What {@link parseOperatorConfig} returns: the config, or every problem found. */
+export type OperatorConfigResult =
+  | { readonly ok: true; readonly config: OperatorConfig; readonly rest: readonly string[] }
+  | { readonly ok: false; readonly problems: readonly string[] };
+
+/** Options of {@link parseOperatorConfig}. */
+export interface ParseOperatorConfigOptions {
+  /** Environment lookup. @default no environment */
+  readonly env?: (name: string) => string | undefined;
+  /** Random suffix for the default server id. @default `crypto.randomUUID()` */
+  readonly randomId?: () => string;
+}
+
+/**
+ * Parses `aeraki operator`'s arguments (`--flag=value`, `--flag value`, `--bool`, `-flag`
+ * as Go's flag package allows) with environment overrides. Never throws: bad input comes
+ * back as problems naming the flag or variable. Positional arguments are returned in `rest`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { parseOperatorConfig } from "./config.ts";
+ * const r = parseOperatorConfig(["--root-namespace=mesh"], {
+ *   env: (n) => ({ AERAKI_XDS_PORT: "15011" })[n],
+ * });
+ * assert.ok(r.ok);
+ * assert.equal(r.config.rootNamespace, "mesh");
+ * assert.equal(r.config.xdsPort, 15011);
+ * ```
+ */
+export function parseOperatorConfig(
+  args: readonly string[],
+  options: ParseOperatorConfigOptions = {},
+): OperatorConfigResult {
+  const env = options.env ?? (() => undefined);
+  const problems: string[] = [];
+  const given = new Map<OperatorFlag, string>();
+  const rest = readArgs(args, given, problems);
+  const values: Record<string, unknown> = {};
+  for (const flag of OPERATOR_FLAGS) {
+    const fromFlag = given.get(flag);
+    const fromEnv = flag.env === undefined ? undefined : env(flag.env);
+    const raw = fromFlag ?? (fromEnv !== undefined && fromEnv !== "" ? fromEnv : flag.default);
+    const source = fromFlag !== undefined ? `flag "--${flag.name}"` : `variable "${flag.env}"`;
+    if (raw === undefined) continue;
+    const value = convert(flag.kind, raw);
+    if (typeof value === "object" && value !== null && "problem" in value) {
+      problems.push(`Set ${source} to ${value.problem}: got "${raw}"`);
+    } else values[flag.field] = value;
+  }
+  if (problems.length > 0) return { ok: false, problems };
+  const podName = nonEmpty(env("POD_NAME"));
+  const serverId = (values.serverId as string | undefined) || podName ||
+    `aeraki-${(options.randomId ?? (() => crypto.randomUUID()))()}`;
+  const config = {
+    ...values,
+    serverId,
+    podName,
+    podNamespace: nonEmpty(env("POD_NAMESPACE")),
+  } as unknown as OperatorConfig;
+  if (config.debounceMaxMs < config.debounceMs) {
+    return {
+      ok: false,
+      problems: [
+        `Set "--debounce-max" to at least "--debounce": got ${config.debounceMaxMs}ms < ${config.debounceMs}ms`,
+      ],
+    };
+  }
+  return { ok: true, config, rest };
+}
+
+function readArgs(
+  args: readonly string[],
+  given: Map<OperatorFlag, string>,
+  problems: string[],
+): string[] {
+  const rest: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    const m = /^--?([^=]+)(?:=(.*))?$/s.exec(arg);
+    if (!m || arg === "-" || arg === "--") {
+      rest.push(...(arg === "--" ? args.slice(i + 1) : [arg]));
+      if (arg === "--") break;
+      continue;
+    }
+    const flag = OPERATOR_FLAGS.find((f) => f.name === m[1]);
+    if (!flag) {
+      problems.push(`Remove the unknown flag "${arg}": see "aeraki operator --help"`);
+      continue;
+    }
+    if (m[2] !== undefined) given.set(flag, m[2]);
+    else if (flag.kind === "boolean") given.set(flag, "true");
+    else if (i + 1 < args.length) given.set(flag, args[++i]);
+    else problems.push(`Give a value to the flag "--${flag.name}"`);
+  }
+  return rest;
+}
+
+function nonEmpty(s: string | undefined): string | undefined {
+  return s === undefined || s === "" ? undefined : s;
+}
+
+function convert(kind: Kind, raw: string): unknown {
+  switch (kind) {
+    case "string":
+      return raw;
+    case "boolean":
+      return parseBool(raw);
+    case "port":
+      return parsePort(raw);
+    case "duration":
+      return parseDurationMs(raw);
+  }
+}
+
+function parseBool(raw: string): boolean | { problem: string } {
+  // The spellings Go's strconv.ParseBool accepts.
+  if (["1", "t", "T", "true", "TRUE", "True"].includes(raw)) return true;
+  if (["0", "f", "F", "false", "FALSE", "False"].includes(raw)) return false;
+  return { problem: `"true" or "false"` };
+}
+
+/** Reads a port written `15010`, `:15010` or `0.0.0.0:15010` (upstream's address flags). */
+function parsePort(raw: string): number | { problem: string } {
+  const m = /^(?:.*:)?(\d{1,5})$/.exec(raw);
+  const n = m ? Number(m[1]) : NaN;
+  return n >= 1 && n <= 65535 ? n : { problem: `a port between 1 and 65535 (like ":15017")` };
+}
+
+const UNIT_MS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000 };
+
+function parseDurationMs(raw: string): number | { problem: string } {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m)$/.exec(raw);
+  return m ? Math.round(Number(m[1]) * UNIT_MS[m[2]]) : {
+    problem: `a duration like "100ms", "1s" or "2m"`,
+  };
+}
+
+/** The usage lines of every flag, for `aeraki operator --help`. */
+export function operatorFlagsUsage(): string {
+  return OPERATOR_FLAGS.map((f) => {
+    const def = f.default === undefined ? "" : ` (default "${f.default}")`;
+    const env = f.env ? ` [env ${f.env}]` : "";
+    return `  --${f.name}\n      ${f.help}${def}${env}`;
+  }).join("\n");
+}
