@@ -15,7 +15,12 @@ import {
   loadChartFile,
   typeCheck,
 } from "./chart_files.ts";
-import { type ChartSource, formatSynthProblem, synthChart } from "./synth_chart.ts";
+import {
+  type ChartSource,
+  crossChartProblems,
+  formatSynthProblem,
+  synthChart,
+} from "./synth_chart.ts";
 
 const USAGE = `Usage: deno task aeraki synth [--out DIR] [--no-check] PATH…
 
@@ -60,15 +65,19 @@ export async function renderCharts(
   await Deno.mkdir(out, { recursive: true });
   const owners = new Map<string, string>();
   let failed = 0, written = 0;
-  for (const source of sources) {
-    const result = synthChart(source);
+  const results = sources.map(synthChart);
+  const across = crossChartProblems(results.map((r) => r.ok ? r.checked : []));
+  for (const [i, source] of sources.entries()) {
+    const result = results[i];
     const from = source.origin ? `${source.origin}: ` : "";
-    if (!result.ok) {
+    const problems = result.ok ? across[i] : result.problems;
+    if (problems.length) {
       failed++;
       io.err(`✗ ${result.name}:\n`);
-      for (const p of result.problems) io.err(`  ${from}${formatSynthProblem(p)}\n`);
+      for (const p of problems) io.err(`  ${from}${formatSynthProblem(p)}\n`);
       continue;
     }
+    if (!result.ok) continue;
     const file = `${out}/${result.name}.yaml`;
     const owner = owners.get(result.name);
     if (owner !== undefined) {

@@ -9,7 +9,14 @@
  */
 import { ApiObject, App, Chart, Yaml } from "cdk8s";
 import type { Construct } from "constructs";
-import { decodeObject, formatProblem, knownKind, type Problem } from "../../api/mod.ts";
+import {
+  decodeObject,
+  formatProblem,
+  knownKind,
+  type KnownObject,
+  metaProtocolPortProblems,
+  type Problem,
+} from "../../api/mod.ts";
 
 /** One chart function to render. */
 export interface ChartSource {
@@ -30,6 +37,12 @@ export interface SynthProblem {
   readonly message: string;
 }
 
+/** A synthesized object of a kind `api/` reads, decoded, with the construct it came from. */
+export interface CheckedObject {
+  readonly construct: string;
+  readonly value: KnownObject;
+}
+
 /** The outcome of rendering one chart. */
 export type SynthResult =
   | {
@@ -38,6 +51,8 @@ export type SynthResult =
     readonly yaml: string;
     readonly objects: number;
     readonly warnings: readonly SynthProblem[];
+    /** Its objects of kinds `api/` reads, for the checks across charts. */
+    readonly checked: readonly CheckedObject[];
   }
   | { readonly name: string; readonly ok: false; readonly problems: readonly SynthProblem[] };
 
@@ -69,11 +84,10 @@ export function synthChart(source: ChartSource): SynthResult {
   } catch (e) {
     return failed(name, chart.node.path, `Fix the chart: synthesis threw ${describeError(e)}`);
   }
-  const checked = objectProblems(chart);
-  const errors = checked.filter((p) => p.severity === "error");
-  if (errors.length) return { name, ok: false, problems: checked };
+  const { problems: found, checked } = objectProblems(chart);
+  if (found.some((p) => p.severity === "error")) return { name, ok: false, problems: found };
   const yaml = Yaml.stringify(...objects);
-  return { name, ok: true, yaml, objects: objects.length, warnings: checked };
+  return { name, ok: true, yaml, objects: objects.length, warnings: found, checked };
 }
 
 function failed(name: string, construct: string, message: string): SynthResult {
@@ -101,8 +115,9 @@ function constructProblems(chart: Chart): SynthProblem[] {
  * error here is news (an Istio object or a Service the schemas of `api/` reject), never a
  * repeat; warnings are reported only here.
  */
-function objectProblems(chart: Chart): SynthProblem[] {
-  const out: SynthProblem[] = [];
+function objectProblems(chart: Chart): { problems: SynthProblem[]; checked: CheckedObject[] } {
+  const problems: SynthProblem[] = [];
+  const checked: CheckedObject[] = [];
   for (const c of chart.node.findAll()) {
     if (!ApiObject.isApiObject(c)) continue;
     const json = c.toJson();
@@ -112,9 +127,28 @@ function objectProblems(chart: Chart): SynthProblem[] {
       : c.node.path;
     const decoded = decodeObject(json);
     const push = (severity: SynthProblem["severity"]) => (p: Problem) =>
-      out.push({ severity, construct, message: `${json.kind}: ${formatProblem(p)}` });
-    if (!decoded.ok) decoded.problems.forEach(push("error"));
+      problems.push({ severity, construct, message: `${json.kind}: ${formatProblem(p)}` });
+    if (decoded.ok) checked.push({ construct, value: decoded.value });
+    else decoded.problems.forEach(push("error"));
     decoded.warnings.forEach(push("warning"));
+  }
+  return { problems, checked };
+}
+
+/**
+ * The checks that need objects of every chart rendered together: a MetaProtocol port must
+ * name a protocol with a codec, built in or declared by an ApplicationProtocol in any of the
+ * charts (`aeraki validate` and `render` check the same). Returns the problems per chart.
+ */
+export function crossChartProblems(
+  charts: ReadonlyArray<readonly CheckedObject[]>,
+): SynthProblem[][] {
+  const all = charts.flatMap((objects, chart) => objects.map((o) => ({ chart, o })));
+  const out: SynthProblem[][] = charts.map(() => []);
+  for (const p of metaProtocolPortProblems(all.map((a) => a.o.value))) {
+    const { chart, o } = all[p.at];
+    const message = `${o.value.kind}: ${formatProblem({ path: p.path, message: p.message })}`;
+    out[chart].push({ severity: "error", construct: o.construct, message });
   }
   return out;
 }

@@ -139,3 +139,35 @@ Deno.test("every aeraki command answers --help with its usage", async () => {
   assert.equal(await main(["synth"], io), 2);
   assert.match(io.stderr(), /Give a chart file or folder/);
 });
+
+Deno.test("synthCommand reports a misspelled protocol in a port name with the construct and field", async () => {
+  const service = (protocol: string, extra = "") =>
+    `import { Chart } from "cdk8s";
+import type { Construct } from "constructs";
+import { ApplicationProtocol, MetaProtocolService } from "${MOD}";
+export function svc(scope: Construct): Chart {
+  const chart = new Chart(scope, "svc-${protocol}", { namespace: "demo" });
+  new MetaProtocolService(chart, "s", { protocol: "${protocol}", port: 20880, versions: [{ name: "v1", image: "a:1" }] });
+  ${extra}
+  return chart;
+}
+`;
+  await withCharts({
+    "dubo.ts": service("dubo"),
+    "custom.ts": service(
+      "kv",
+      `new ApplicationProtocol(chart, "kv", { metadata: { name: "kv" }, spec: { protocol: "kv", codec: "aeraki.meta_protocol.codec.thrift" } });`,
+    ),
+  }, async (dir) => {
+    const io = memoryIo();
+    assert.equal(await synthCommand.run(["--no-check", "--out", `${dir}/out`, dir], io), 1);
+    const lines = io.stderr().trimEnd().split("\n");
+    assert.equal(lines.length, 2, io.stderr());
+    assert.equal(lines[0], "✗ svc-dubo:");
+    assert.match(
+      lines[1],
+      /dubo\.ts: svc: svc-dubo\/s\/Service: Service: spec\.ports\[0\]\.name: .*"dubo".*did you mean "dubbo"/,
+    );
+    assert.match(io.stdout(), /✓ svc-kv /);
+  });
+});
