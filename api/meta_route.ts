@@ -15,6 +15,7 @@ import {
   Uint32,
 } from "./names.ts";
 import { MetaRouteMatch } from "./string_match.ts";
+import { mirrorProblem, weightsProblem } from "./_route_rules.ts";
 
 /** A key/value written into the request or response (both required, non-empty). */
 export const KeyValue = Schema.Struct({
@@ -80,50 +81,9 @@ export const Percent = Schema.Struct({
 /** A percentage. */
 export type Percent = typeof Percent.Type;
 
-/**
- * The weight rule of a route's destinations (the one source of it: the schema and the
- * constructs both call this): at least one destination, and weights that add up to exactly
- * 100 when there are several. Returns the problem, or `undefined` when the rule holds.
- */
-export function weightsProblem(
-  destinations: ReadonlyArray<{ readonly weight?: number }>,
-): string | undefined {
-  if (destinations.length === 0) {
-    return "Add at least one destination: a route must send traffic somewhere";
-  }
-  if (destinations.length === 1) return undefined;
-  const total = destinations.reduce((sum, d) => sum + (d.weight ?? 0), 0);
-  return total === 100
-    ? undefined
-    : `Make the weights add up to 100: they add up to ${total} (${
-      destinations.map((d) => d.weight ?? 0).join(" + ")
-    })`;
-}
-
 const Destinations = Schema.Array(MetaRouteDestination).check(
   Schema.makeFilter((ds) => weightsProblem(ds)),
 );
-
-/**
- * The mirror rule of a route (the one source of it): a mirror percentage needs a mirror
- * destination and lies in (0, 100]. Returns the problem at its field, or `undefined`.
- */
-export function mirrorProblem(
-  route: { readonly mirror?: unknown; readonly mirrorPercentage?: { readonly value: number } },
-): { readonly path: readonly string[]; readonly issue: string } | undefined {
-  if (route.mirrorPercentage === undefined) return undefined;
-  if (route.mirror === undefined) {
-    return {
-      path: ["mirrorPercentage"],
-      issue: "Add a mirror destination or remove mirrorPercentage: it needs a mirror",
-    };
-  }
-  const v = route.mirrorPercentage.value;
-  return v > 0 && v <= 100 ? undefined : {
-    path: ["mirrorPercentage", "value"],
-    issue: `Use a mirror percentage above 0 and at most 100: got ${v}`,
-  };
-}
 
 /** One route: first match wins; traffic goes to `route`, optionally mirrored and mutated. */
 export const MetaRoute = Schema.Struct({

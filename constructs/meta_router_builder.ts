@@ -221,13 +221,17 @@ export class MetaRouterBuilder extends Construct {
     const problems = this.metaRouter.schemaProblems().map((p) =>
       `Invalid MetaRouter: ${formatProblem(this.#named(p))}`
     );
-    const names = new Set<string>();
-    for (const route of this.#routes) {
-      const label = `route "${route.name}"`;
-      if (names.has(route.name)) problems.push(`Rename ${label}: route names must be unique`);
-      names.add(route.name);
-      problems.push(...subsetProblems(label, route.toSpec(), this.#props));
-    }
+    const first = new Map<string, number>();
+    this.#routes.forEach((route, i) => {
+      const at = `spec.routes[${i}] (route "${route.name}")`;
+      const earlier = first.get(route.name);
+      if (earlier !== undefined) {
+        problems.push(
+          `Invalid MetaRouter: ${at}.name: Rename the route: spec.routes[${earlier}] has the name "${route.name}" too`,
+        );
+      } else first.set(route.name, i);
+      problems.push(...subsetProblems(at, route.toSpec(), this.#props.destinationRule));
+    });
     return problems;
   }
 
@@ -241,20 +245,19 @@ export class MetaRouterBuilder extends Construct {
   }
 }
 
-function subsetProblems(label: string, spec: MetaRoute, props: MetaRouterBuilderProps): string[] {
-  const problems: string[] = [];
-  const dr = props.destinationRule;
-  if (!dr) return problems;
+/** Subsets of the DestinationRule's host that the rule lacks, at their fields. */
+function subsetProblems(at: string, spec: MetaRoute, dr: DestinationRule | undefined): string[] {
+  if (!dr) return [];
   const known = new Set(dr.subsetNames);
-  const used = [...spec.route.map((d) => d.destination), ...(spec.mirror ? [spec.mirror] : [])];
-  for (const d of used) {
-    if (d.subset && d.host === dr.host && !known.has(d.subset)) {
-      problems.push(
-        `Cannot route ${label} to subset "${d.subset}": DestinationRule "${dr.name}" has only ${
-          [...known].map((s) => `"${s}"`).join(", ") || "no subsets"
-        }`,
-      );
-    }
+  const names = [...known].map((s) => `"${s}"`).join(", ") || "none";
+  const fields = new Map(spec.route.map((d, j) => [`route[${j}].destination`, d.destination]));
+  if (spec.mirror) fields.set("mirror", spec.mirror);
+  const problems: string[] = [];
+  for (const [field, d] of fields) {
+    if (!d.subset || d.host !== dr.host || known.has(d.subset)) continue;
+    problems.push(
+      `Invalid MetaRouter: ${at}.${field}.subset: Use a subset of DestinationRule "${dr.name}" (${names}) or add "${d.subset}" to it: got "${d.subset}"`,
+    );
   }
   return problems;
 }

@@ -118,8 +118,12 @@ Deno.test("MetaRouterBuilder reports a mirror percentage without a mirror once",
 Deno.test("MetaRouterBuilder rejects a subset the DestinationRule lacks", () => {
   const { app, router } = setup();
   router.route("canary").to("v3");
+  router.route("shadow").to("v1").mirror("v9");
   assert.deepEqual(synthErrors(app), [
-    '[mesh/router] Cannot route route "canary" to subset "v3": DestinationRule "thrift-sample-server" has only "v1", "v2"',
+    '[mesh/router] Invalid MetaRouter: spec.routes[0] (route "canary").route[0].destination.subset: ' +
+    'Use a subset of DestinationRule "thrift-sample-server" ("v1", "v2") or add "v3" to it: got "v3"',
+    '[mesh/router] Invalid MetaRouter: spec.routes[1] (route "shadow").mirror.subset: ' +
+    'Use a subset of DestinationRule "thrift-sample-server" ("v1", "v2") or add "v9" to it: got "v9"',
   ]);
 });
 
@@ -142,6 +146,7 @@ Deno.test("MetaRouterBuilder rejects a route without destination and duplicate r
   assert.deepEqual(synthErrors(app), [
     '[mesh/router] Invalid MetaRouter: spec.routes[0] (route "a").route: ' +
     "Add at least one destination: a route must send traffic somewhere",
-    '[mesh/router] Rename route "b": route names must be unique',
+    '[mesh/router] Invalid MetaRouter: spec.routes[2] (route "b").name: ' +
+    'Rename the route: spec.routes[1] has the name "b" too',
   ]);
 });

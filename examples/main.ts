@@ -38,6 +38,15 @@ async function main(args: readonly string[]): Promise<number> {
   }
   const names = parsed.paths.filter((a) => ALL_CHARTS.some((c) => c.name === a));
   const paths = parsed.paths.filter((a) => !names.includes(a));
+  const unknown = paths.filter((p) => !/[./]/.test(p) && !exists(p));
+  if (unknown.length) {
+    io.err(
+      `Cannot synth ${unknown.map((u) => `"${u}"`).join(", ")}: no such chart or file (charts: ${
+        ALL_CHARTS.map((c) => c.name).join(", ")
+      })\n`,
+    );
+    return 2;
+  }
   const examples = parsed.paths.length === 0
     ? ALL_CHARTS
     : ALL_CHARTS.filter((c) => names.includes(c.name));
@@ -45,6 +54,15 @@ async function main(args: readonly string[]): Promise<number> {
   if (!loaded) return 1;
   const { failed } = await renderCharts([...examples, ...loaded], { out: parsed.out, io });
   return failed ? 1 : 0;
+}
+
+function exists(path: string): boolean {
+  try {
+    Deno.statSync(path);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 if (import.meta.main) Deno.exit(await main(Deno.args));

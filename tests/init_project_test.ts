@@ -56,6 +56,12 @@ Deno.test("aeraki init writes a project whose synth, test and validate work as w
     run = await task(dir, "validate");
     assert.equal(run.code, 0, run.out);
     assert.match(run.out, /valid: 3 objects in 1 file, 0 problems/);
+    run = await task(dir, "render");
+    assert.equal(run.code, 0, run.out);
+    assert.match(
+      run.out,
+      /# Route configuration thrift-sample-server\.meta-thrift\.svc\.cluster\.local_9090/,
+    );
 
     const chart = `${dir}/charts/mesh.ts`;
     const original = await Deno.readTextFile(chart);

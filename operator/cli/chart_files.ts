@@ -1,8 +1,9 @@
 /**
  * Chart files on disk: finding them (files, or folders walked for `*.ts`), type-checking them
  * with `deno check` (Deno's own diagnostics, "did you mean" included), and loading their chart
- * functions: every exported function of one parameter is called with a fresh App, and those
- * that return a Chart are charts.
+ * functions: the exported functions declared as `(scope: Construct): Chart` (any other
+ * parameter optional), as `deno doc` reads the declarations. Helpers that take a chart, or
+ * return anything else, are left alone.
  *
  * @module
  */
@@ -69,15 +70,85 @@ export function displayPath(path: string): string {
  */
 export async function typeCheck(files: readonly string[], io: CommandIo): Promise<boolean> {
   if (files.length === 0) return true;
+  const { ok, text } = await denoRun(["check", "--quiet", ...files]);
+  if (!ok) io.err(text.endsWith("\n") ? text : text + "\n");
+  return ok;
+}
+
+/** Runs a `deno` subcommand; resolves to its success and its combined output. */
+async function denoRun(args: readonly string[]): Promise<{ ok: boolean; text: string }> {
   const out = await new Deno.Command(Deno.execPath(), {
-    args: ["check", "--quiet", ...files],
+    args: [...args],
     stdout: "piped",
     stderr: "piped",
     env: { NO_COLOR: "1", RUST_BACKTRACE: "0" },
   }).output();
-  const text = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
-  if (!out.success) io.err(text.endsWith("\n") ? text : text + "\n");
-  return out.success;
+  const dec = new TextDecoder();
+  return { ok: out.success, text: dec.decode(out.stdout) + dec.decode(out.stderr) };
+}
+
+interface DocType {
+  readonly kind?: string;
+  readonly value?: { readonly typeName?: string };
+}
+
+interface DocFunction {
+  readonly params?: ReadonlyArray<
+    { readonly kind?: string; readonly optional?: boolean; readonly tsType?: DocType }
+  >;
+  readonly returnType?: DocType;
+}
+
+interface DocSymbol {
+  readonly name: string;
+  readonly declarations: ReadonlyArray<{
+    readonly declarationKind?: string;
+    readonly kind?: string;
+    readonly def?: DocFunction;
+  }>;
+}
+
+function typeName(type: DocType | undefined): string {
+  return type?.kind === "typeRef" ? type.value?.typeName ?? "" : "";
+}
+
+/**
+ * Whether a declaration is a chart function: it returns a `Chart` (or a `…Chart` subclass),
+ * its first parameter is a scope (`Construct`, `IConstruct` or `App`) and no other parameter
+ * is required.
+ */
+function isChartFunction(def: DocFunction | undefined): boolean {
+  if (!/(^|\.)[A-Za-z0-9_$]*Chart$/.test(typeName(def?.returnType))) return false;
+  const [scope, ...rest] = def?.params ?? [];
+  if (!scope || !/(^|\.)(Construct|IConstruct|App)$/.test(typeName(scope.tsType))) return false;
+  return rest.every((p) => p.kind === "assign" || p.kind === "rest" || p.optional);
+}
+
+/**
+ * The names of the chart functions each file exports, read from the declarations with
+ * `deno doc --json`; a string when `deno doc` failed (its output).
+ */
+export async function chartFunctionNames(
+  files: readonly string[],
+): Promise<Map<string, string[]> | string> {
+  const names = new Map<string, string[]>(files.map((f) => [f, []]));
+  if (files.length === 0) return names;
+  const doc = await denoRun(["doc", "--json", ...files]);
+  if (!doc.ok) return doc.text;
+  const nodes = (JSON.parse(doc.text) as { nodes: Record<string, { symbols?: DocSymbol[] }> })
+    .nodes;
+  for (const file of files) {
+    const symbols = nodes[pathToFileURL(file).href]?.symbols ?? [];
+    names.set(
+      file,
+      symbols.filter((s) =>
+        s.declarations.some((d) =>
+          d.declarationKind === "export" && d.kind === "function" && isChartFunction(d.def)
+        )
+      ).map((s) => s.name).sort(),
+    );
+  }
+  return names;
 }
 
 /** The chart functions a file exports, or why none could be loaded. */
@@ -85,8 +156,11 @@ export type LoadedCharts =
   | { readonly ok: true; readonly charts: readonly ChartSource[] }
   | { readonly ok: false; readonly problem: string };
 
-/** Imports `file` and returns its chart functions (see the module doc for which those are). */
-export async function loadChartFile(file: string): Promise<LoadedCharts> {
+/** Imports `file` and returns its chart functions named `names`. */
+export async function loadChartFile(
+  file: string,
+  names: readonly string[],
+): Promise<LoadedCharts> {
   let module: Record<string, unknown>;
   try {
     module = await import(pathToFileURL(file).href);
@@ -97,14 +171,10 @@ export async function loadChartFile(file: string): Promise<LoadedCharts> {
     };
   }
   const charts: ChartSource[] = [];
-  for (const [name, value] of Object.entries(module).sort(([a], [b]) => a < b ? -1 : 1)) {
-    if (typeof value !== "function" || value.length !== 1 || isClass(value)) continue;
-    const origin = `${displayPath(file)}: ${name}`;
-    charts.push({ build: value as ChartSource["build"], origin, discovered: true });
+  for (const name of names) {
+    const build = module[name];
+    if (typeof build !== "function") continue;
+    charts.push({ build: build as ChartSource["build"], origin: `${displayPath(file)}: ${name}` });
   }
   return { ok: true, charts };
-}
-
-function isClass(fn: unknown): boolean {
-  return /^class\b/.test(Function.prototype.toString.call(fn));
 }

@@ -31,6 +31,7 @@ export async function main(args: readonly string[], io: CommandIo): Promise<numb
       ),
     );
     io.out(`Usage: deno task aeraki <command> [options]\n\nCommands:\n${lines.join("\n")}\n`);
+    io.out(`\nEach command explains itself: deno task aeraki <command> --help\n`);
     return name ? 0 : 2;
   }
   const load = COMMANDS[name];

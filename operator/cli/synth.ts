@@ -8,16 +8,29 @@
  * @module
  */
 import type { Command, CommandIo } from "./command.ts";
-import { displayPath, findChartFiles, loadChartFile, typeCheck } from "./chart_files.ts";
-import { type ChartSource, formatSynthProblem, synthChart } from "./synth_chart.ts";
+import {
+  chartFunctionNames,
+  displayPath,
+  findChartFiles,
+  loadChartFile,
+  typeCheck,
+} from "./chart_files.ts";
+import {
+  type ChartSource,
+  crossChartProblems,
+  formatSynthProblem,
+  synthChart,
+} from "./synth_chart.ts";
 
 const USAGE = `Usage: deno task aeraki synth [--out DIR] [--no-check] PATH…
 
 Renders chart files, or folders of them, to DIR/<chart>.yaml (default dist/). A chart file
-exports chart functions: each exported function of one parameter is called with a fresh cdk8s
-App, and one that returns a Chart is a chart, written to DIR/<chart id>.yaml:
+exports chart functions: functions declared to take a scope (Construct) and return a Chart.
+Each is called with a fresh cdk8s App and its chart written to DIR/<chart id>.yaml:
 
   export function thriftSplit(scope: Construct): Chart { … }
+
+Other exports (helpers that take a chart, constants) are left alone.
 
 Folders are searched for *.ts files, skipping *_test.ts, _*.ts and node_modules/.
 
@@ -52,16 +65,19 @@ export async function renderCharts(
   await Deno.mkdir(out, { recursive: true });
   const owners = new Map<string, string>();
   let failed = 0, written = 0;
-  for (const source of sources) {
-    const result = synthChart(source);
+  const results = sources.map(synthChart);
+  const across = crossChartProblems(results.map((r) => r.ok ? r.checked : []));
+  for (const [i, source] of sources.entries()) {
+    const result = results[i];
     const from = source.origin ? `${source.origin}: ` : "";
-    if (!result.ok) {
-      if (result.notChart && source.discovered) continue;
+    const problems = result.ok ? across[i] : result.problems;
+    if (problems.length) {
       failed++;
       io.err(`✗ ${result.name}:\n`);
-      for (const p of result.problems) io.err(`  ${from}${formatSynthProblem(p)}\n`);
+      for (const p of problems) io.err(`  ${from}${formatSynthProblem(p)}\n`);
       continue;
     }
+    if (!result.ok) continue;
     const file = `${out}/${result.name}.yaml`;
     const owner = owners.get(result.name);
     if (owner !== undefined) {
@@ -117,10 +133,15 @@ export async function loadCharts(
     io.err(`✗ Fix the type errors above: no chart was run\n`);
     return undefined;
   }
+  const names = await chartFunctionNames(found.files);
+  if (typeof names === "string") {
+    io.err(`${names}\n✗ Fix the chart files: deno doc could not read their declarations\n`);
+    return undefined;
+  }
   const sources: ChartSource[] = [];
   let broken = false;
   for (const file of found.files) {
-    const loaded = await loadChartFile(file);
+    const loaded = await loadChartFile(file, names.get(file) ?? []);
     if (!loaded.ok) {
       io.err(`✗ ${displayPath(file)}: ${loaded.problem}\n`);
       broken = true;
@@ -153,7 +174,7 @@ export const synthCommand: Command = {
       io.err(
         `✗ Export a chart function from ${
           parsed.paths.map((p) => `"${p}"`).join(", ")
-        }: none of its exported functions of one parameter returned a Chart\n`,
+        }: a function declared as (scope: Construct): Chart\n`,
       );
       return 1;
     }

@@ -9,7 +9,14 @@
  */
 import { ApiObject, App, Chart, Yaml } from "cdk8s";
 import type { Construct } from "constructs";
-import { decodeObject, formatProblem, knownKind } from "../../api/mod.ts";
+import {
+  decodeObject,
+  formatProblem,
+  knownKind,
+  type KnownObject,
+  metaProtocolPortProblems,
+  type Problem,
+} from "../../api/mod.ts";
 
 /** One chart function to render. */
 export interface ChartSource {
@@ -19,11 +26,6 @@ export interface ChartSource {
   readonly build: (scope: Construct) => Chart;
   /** Where the function comes from, for messages: `charts/mesh.ts: thriftSplit`. */
   readonly origin?: string;
-  /**
-   * Found by scanning a file's exports rather than named as a chart: when it returns no Chart
-   * it is no chart function, and is skipped instead of reported. @default false
-   */
-  readonly discovered?: boolean;
 }
 
 /** One thing wrong (`error`) or suspicious (`warning`) in a chart. */
@@ -35,6 +37,12 @@ export interface SynthProblem {
   readonly message: string;
 }
 
+/** A synthesized object of a kind `api/` reads, decoded, with the construct it came from. */
+export interface CheckedObject {
+  readonly construct: string;
+  readonly value: KnownObject;
+}
+
 /** The outcome of rendering one chart. */
 export type SynthResult =
   | {
@@ -43,14 +51,10 @@ export type SynthResult =
     readonly yaml: string;
     readonly objects: number;
     readonly warnings: readonly SynthProblem[];
+    /** Its objects of kinds `api/` reads, for the checks across charts. */
+    readonly checked: readonly CheckedObject[];
   }
-  | {
-    readonly name: string;
-    readonly ok: false;
-    readonly problems: readonly SynthProblem[];
-    /** Set when the function returned something other than a Chart (so it is no chart). */
-    readonly notChart?: true;
-  };
+  | { readonly name: string; readonly ok: false; readonly problems: readonly SynthProblem[] };
 
 /** Renders a problem as `construct: message` (or `warning: …`). */
 export function formatSynthProblem(problem: SynthProblem): string {
@@ -69,9 +73,7 @@ export function synthChart(source: ChartSource): SynthResult {
     return failed(fallback, "", `Fix the chart function: it threw ${describeError(e)}`);
   }
   if (!Chart.isChart(chart)) {
-    const problem = "Return the Chart from the chart function: it returned no Chart";
-    const problems = [{ severity: "error" as const, construct: "", message: problem }];
-    return { name: fallback, ok: false, problems, notChart: true };
+    return failed(fallback, "", "Return the Chart from the chart function: it returned no Chart");
   }
   const name = source.name ?? chart.node.id;
   const problems = constructProblems(chart);
@@ -82,11 +84,10 @@ export function synthChart(source: ChartSource): SynthResult {
   } catch (e) {
     return failed(name, chart.node.path, `Fix the chart: synthesis threw ${describeError(e)}`);
   }
-  const checked = objectProblems(chart);
-  const errors = checked.filter((p) => p.severity === "error");
-  if (errors.length) return { name, ok: false, problems: checked };
+  const { problems: found, checked } = objectProblems(chart);
+  if (found.some((p) => p.severity === "error")) return { name, ok: false, problems: found };
   const yaml = Yaml.stringify(...objects);
-  return { name, ok: true, yaml, objects: objects.length, warnings: checked };
+  return { name, ok: true, yaml, objects: objects.length, warnings: found, checked };
 }
 
 function failed(name: string, construct: string, message: string): SynthResult {
@@ -114,8 +115,9 @@ function constructProblems(chart: Chart): SynthProblem[] {
  * error here is news (an Istio object or a Service the schemas of `api/` reject), never a
  * repeat; warnings are reported only here.
  */
-function objectProblems(chart: Chart): SynthProblem[] {
-  const out: SynthProblem[] = [];
+function objectProblems(chart: Chart): { problems: SynthProblem[]; checked: CheckedObject[] } {
+  const problems: SynthProblem[] = [];
+  const checked: CheckedObject[] = [];
   for (const c of chart.node.findAll()) {
     if (!ApiObject.isApiObject(c)) continue;
     const json = c.toJson();
@@ -124,10 +126,29 @@ function objectProblems(chart: Chart): SynthProblem[] {
       ? c.node.scope.node.path
       : c.node.path;
     const decoded = decodeObject(json);
-    const push = (severity: SynthProblem["severity"]) => (p: Parameters<typeof formatProblem>[0]) =>
-      out.push({ severity, construct, message: `${json.kind}: ${formatProblem(p)}` });
-    if (!decoded.ok) decoded.problems.forEach(push("error"));
+    const push = (severity: SynthProblem["severity"]) => (p: Problem) =>
+      problems.push({ severity, construct, message: `${json.kind}: ${formatProblem(p)}` });
+    if (decoded.ok) checked.push({ construct, value: decoded.value });
+    else decoded.problems.forEach(push("error"));
     decoded.warnings.forEach(push("warning"));
+  }
+  return { problems, checked };
+}
+
+/**
+ * The checks that need objects of every chart rendered together: a MetaProtocol port must
+ * name a protocol with a codec, built in or declared by an ApplicationProtocol in any of the
+ * charts (`aeraki validate` and `render` check the same). Returns the problems per chart.
+ */
+export function crossChartProblems(
+  charts: ReadonlyArray<readonly CheckedObject[]>,
+): SynthProblem[][] {
+  const all = charts.flatMap((objects, chart) => objects.map((o) => ({ chart, o })));
+  const out: SynthProblem[][] = charts.map(() => []);
+  for (const p of metaProtocolPortProblems(all.map((a) => a.o.value))) {
+    const { chart, o } = all[p.at];
+    const message = `${o.value.kind}: ${formatProblem({ path: p.path, message: p.message })}`;
+    out[chart].push({ severity: "error", construct: o.construct, message });
   }
   return out;
 }

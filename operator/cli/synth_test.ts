@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { parse } from "yaml";
 import { memoryIo } from "./command.ts";
-import { main } from "./main.ts";
+import { COMMANDS, main } from "./main.ts";
 import { synthCommand } from "./synth.ts";
 
 const MOD = new URL("../../mod.ts", import.meta.url).href;
@@ -40,7 +40,12 @@ Deno.test("synthCommand renders every chart of a folder outside the repository t
   await withCharts({
     "charts/a.ts": chart(`router.route("all").to("v1");`, "alpha"),
     "charts/nested/b.ts": chart(`router.route("all").split({ v1: 10, v2: 90 });`, "beta") +
-      `export function label(name: string): string { return name; }\n`,
+      `export function label(name: string): string { return name; }
+export function addRoutes(chart: Chart, _opts: { x?: number } = {}): Chart {
+  throw new Error("a helper taking a chart is no chart function: " + chart.node.id);
+}
+export function untyped(scope: Construct) { return new Chart(scope, "untyped"); }
+`,
     "charts/_helpers.ts": `export function broken(_x: unknown): never { throw new Error("no"); }\n`,
     "charts/a_test.ts": `throw new Error("tests are not charts");\n`,
   }, async (dir) => {
@@ -48,6 +53,7 @@ Deno.test("synthCommand renders every chart of a folder outside the repository t
     const code = await synthCommand.run(["--out", `${dir}/out`, `${dir}/charts`], io);
     assert.equal(code, 0, io.stderr());
     assert.match(io.stdout(), /✓ alpha +1 objects → .*\/out\/alpha\.yaml/);
+    assert.doesNotMatch(io.stdout(), /untyped/);
     const beta = parse(await Deno.readTextFile(`${dir}/out/beta.yaml`));
     assert.deepEqual(beta.spec.routes[0].route.map((r: { weight: number }) => r.weight), [10, 90]);
     assert.equal(io.stderr(), "");
@@ -124,7 +130,7 @@ Deno.test("synthCommand refuses two charts writing one file, a missing path and 
 });
 
 Deno.test("every aeraki command answers --help with its usage", async () => {
-  for (const name of ["synth", "init", "validate", "render", "decode", "help"]) {
+  for (const name of [...Object.keys(COMMANDS), "help"]) {
     const io = memoryIo();
     assert.equal(await main([name, "--help"], io), 0, `${name}: ${io.stderr()}`);
     assert.match(io.stdout(), /^Usage: deno task aeraki/, name);
@@ -132,4 +138,36 @@ Deno.test("every aeraki command answers --help with its usage", async () => {
   const io = memoryIo();
   assert.equal(await main(["synth"], io), 2);
   assert.match(io.stderr(), /Give a chart file or folder/);
+});
+
+Deno.test("synthCommand reports a misspelled protocol in a port name with the construct and field", async () => {
+  const service = (protocol: string, extra = "") =>
+    `import { Chart } from "cdk8s";
+import type { Construct } from "constructs";
+import { ApplicationProtocol, MetaProtocolService } from "${MOD}";
+export function svc(scope: Construct): Chart {
+  const chart = new Chart(scope, "svc-${protocol}", { namespace: "demo" });
+  new MetaProtocolService(chart, "s", { protocol: "${protocol}", port: 20880, versions: [{ name: "v1", image: "a:1" }] });
+  ${extra}
+  return chart;
+}
+`;
+  await withCharts({
+    "dubo.ts": service("dubo"),
+    "custom.ts": service(
+      "kv",
+      `new ApplicationProtocol(chart, "kv", { metadata: { name: "kv" }, spec: { protocol: "kv", codec: "aeraki.meta_protocol.codec.thrift" } });`,
+    ),
+  }, async (dir) => {
+    const io = memoryIo();
+    assert.equal(await synthCommand.run(["--no-check", "--out", `${dir}/out`, dir], io), 1);
+    const lines = io.stderr().trimEnd().split("\n");
+    assert.equal(lines.length, 2, io.stderr());
+    assert.equal(lines[0], "✗ svc-dubo:");
+    assert.match(
+      lines[1],
+      /dubo\.ts: svc: svc-dubo\/s\/Service: Service: spec\.ports\[0\]\.name: .*"dubo".*did you mean "dubbo"/,
+    );
+    assert.match(io.stdout(), /✓ svc-kv /);
+  });
 });
