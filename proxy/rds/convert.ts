@@ -40,9 +40,11 @@ export function durationMs(d: unknown): number | undefined {
   return Number(o.seconds ?? 0) * 1000 + Number(o.nanos ?? 0) / 1e6;
 }
 
+/** A wrapper such as `UInt32Value`: absent → undefined; present without `value` → 0 (proto3). */
 function wrapped(v: unknown): number | undefined {
   const o = obj(v);
-  return o && typeof o.value === "number" ? o.value : undefined;
+  if (!o) return undefined;
+  return typeof o.value === "number" ? o.value : 0;
 }
 
 function headerKvs(list: unknown): KeyValueModel[] {

@@ -146,3 +146,38 @@ Deno.test("convertRouteConfiguration() rejects a wrong name, a route without act
   const empty = convertRouteConfiguration({ name: "b" }, "b", "1");
   assert.deepEqual(empty, { ok: true, table: { name: "b", version: "1", routes: [] } });
 });
+
+Deno.test("convertRouteConfiguration() reads a weight wrapper without value as 0 (a 100/0 split on the wire)", () => {
+  const name = "s.ns.svc.cluster.local_9090";
+  const r = convertRouteConfiguration(
+    {
+      name,
+      virtual_hosts: [{
+        name: "dummy",
+        domains: ["*"],
+        routes: [{
+          name: "all-to-v1",
+          match: { prefix: "/" },
+          route: {
+            weighted_clusters: {
+              clusters: [
+                { name: "outbound|9090|v1|s.ns.svc.cluster.local", weight: { value: 100 } },
+                { name: "outbound|9090|v2|s.ns.svc.cluster.local", weight: {} },
+              ],
+            },
+          },
+        }],
+      }],
+    },
+    name,
+    "1",
+  );
+  assert.ok(r.ok);
+  assert.deepEqual(r.table.routes[0].action.target, {
+    kind: "weighted",
+    clusters: [
+      { name: "outbound|9090|v1|s.ns.svc.cluster.local", weight: 100 },
+      { name: "outbound|9090|v2|s.ns.svc.cluster.local", weight: 0 },
+    ],
+  });
+});
