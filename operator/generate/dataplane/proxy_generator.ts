@@ -79,6 +79,7 @@ export class ProxyGenerator {
   #last?: ProxyResources;
   #lastInputs: readonly unknown[] = [];
   #ownProblems: readonly GenerateProblem[] = [];
+  #problemInputs: readonly unknown[] = [];
 
   /** A generator with fixed options; routes are always served over RDS (ADS). */
   constructor(options: MeshGeneratorOptions = {}) {
@@ -110,11 +111,17 @@ export class ProxyGenerator {
       this.#lastInputs = inputs;
       this.#services(snapshot);
     }
-    return this.#last = {
-      ...this.#last!,
-      routeConfigurations: mesh.routeConfigurations,
-      problems: sortProblems([...mesh.problems, ...this.#ownProblems]),
-    };
+    const last = this.#last!;
+    // Unchanged problem lists (the usual MetaRouter edit): keep the sorted merge.
+    const problems = this.#problemInputs[0] === mesh.problems &&
+        this.#problemInputs[1] === this.#ownProblems
+      ? last.problems
+      : sortProblems([...mesh.problems, ...this.#ownProblems]);
+    this.#problemInputs = [mesh.problems, this.#ownProblems];
+    if (last.routeConfigurations === mesh.routeConfigurations && last.problems === problems) {
+      return last;
+    }
+    return this.#last = { ...last, routeConfigurations: mesh.routeConfigurations, problems };
   }
 
   /** Regenerates the services whose inputs changed and collects every service's resources. */
