@@ -48,6 +48,23 @@ interface Memo {
 
 const NONE: readonly never[] = [];
 
+/** Where a service's resources start in the collected lists. */
+interface Offsets {
+  readonly listeners: number;
+  readonly clusters: number;
+  readonly loadAssignments: number;
+  /** No listener of the service lost to an earlier one of the same name. */
+  readonly ownsListeners: boolean;
+}
+
+/** Whether `b` can be written over `a` in place: same counts and listener names, no problems. */
+function sameShape(a: ServiceResources, b: ServiceResources): boolean {
+  return a.listeners.length === b.listeners.length && a.clusters.length === b.clusters.length &&
+    a.loadAssignments.length === b.loadAssignments.length &&
+    a.listeners.every((l, i) => l.name === b.listeners[i].name) &&
+    a.problems.length === 0 && b.problems.length === 0;
+}
+
 function sameDeps(a: readonly unknown[], b: readonly unknown[]): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
 }
@@ -80,6 +97,8 @@ export class ProxyGenerator {
   #lastInputs: readonly unknown[] = [];
   #ownProblems: readonly GenerateProblem[] = [];
   #problemInputs: readonly unknown[] = [];
+  /** Where each service's resources start in the last lists. */
+  #layout?: Map<ServiceEntry, Offsets>;
 
   /** A generator with fixed options; routes are always served over RDS (ADS). */
   constructor(options: MeshGeneratorOptions = {}) {
@@ -108,8 +127,10 @@ export class ProxyGenerator {
       snapshot.pods,
     ];
     if (!this.#last || !sameDeps(inputs, this.#lastInputs)) {
+      const onlyRules = this.#last !== undefined &&
+        inputs.every((x, i) => i === 1 || x === this.#lastInputs[i]);
       this.#lastInputs = inputs;
-      this.#services(snapshot);
+      if (!onlyRules || !this.#patchRules(snapshot)) this.#services(snapshot);
     }
     const last = this.#last!;
     // Unchanged problem lists (the usual MetaRouter edit): keep the sorted merge.
@@ -124,6 +145,53 @@ export class ProxyGenerator {
     return this.#last = { ...last, routeConfigurations: mesh.routeConfigurations, problems };
   }
 
+  /**
+   * After a change of DestinationRules alone, regenerates only the services of the hosts whose
+   * rules changed and writes their resources over the old ones in place, when each keeps its
+   * shape (as many listeners, clusters and load assignments, the same listener names, all its
+   * own, and no problems). `false` when it cannot, leaving every memo as it was.
+   */
+  #patchRules(snapshot: ProxySnapshot): boolean {
+    const index = new ServiceIndex(snapshot, this.#options, this.#index);
+    const hosts = index.changedHosts("destinationRules"), layout = this.#layout, last = this.#last;
+    if (!hosts || !layout || !last) return false;
+    const kube = this.#kubeEndpoints(snapshot, index.options.domain);
+    const writes: { at: Offsets; entry: Memo }[] = [];
+    for (const host of hosts) {
+      const se = index.service(host);
+      const at = se && layout.get(se), prev = se && this.#memo.get(se);
+      if (!se || !at || !prev) continue;
+      const deps = this.#deps(se, index, kube, snapshot);
+      if (sameDeps(prev.deps, deps)) continue;
+      const entry = { deps, output: buildServiceResources(se, index, kube) };
+      if (!sameShape(prev.output, entry.output) || !at.ownsListeners) return false;
+      writes.push({ at, entry });
+    }
+    const listeners = last.listeners.slice(), clusters = last.clusters.slice();
+    const loadAssignments = last.loadAssignments.slice();
+    for (const { at, entry } of writes) {
+      const o = entry.output;
+      o.listeners.forEach((x, i) => listeners[at.listeners + i] = x);
+      o.clusters.forEach((x, i) => clusters[at.clusters + i] = x);
+      o.loadAssignments.forEach((x, i) => loadAssignments[at.loadAssignments + i] = x);
+      this.#memo.set(entry.deps[0] as ServiceEntry, entry);
+    }
+    this.#index = index;
+    if (writes.length > 0) this.#last = { ...last, listeners, clusters, loadAssignments };
+    return true;
+  }
+
+  #deps(se: ServiceEntry, index: ServiceIndex, kube: KubeEndpoints, snapshot: ProxySnapshot) {
+    const host = se.spec.hosts[0];
+    return [
+      se,
+      index.destinationRuleFor(host, se.metadata.namespace ?? ""),
+      kube.slicesOf(host),
+      snapshot.applicationProtocols,
+      snapshot.meshConfig,
+    ];
+  }
+
   /** Regenerates the services whose inputs changed and collects every service's resources. */
   #services(snapshot: ProxySnapshot): void {
     const index = new ServiceIndex(snapshot, this.#options, this.#index);
@@ -135,25 +203,20 @@ export class ProxyGenerator {
       const host = se.spec.hosts[0];
       // No host, or a second ServiceEntry for one: the mesh generator reports it.
       if (!host || index.service(host) !== se) continue;
-      const deps = [
-        se,
-        index.destinationRuleFor(host, se.metadata.namespace ?? ""),
-        kube.slicesOf(host),
-        snapshot.applicationProtocols,
-        snapshot.meshConfig,
-      ];
+      const deps = this.#deps(se, index, kube, snapshot);
       const prev = this.#memo.get(se);
       const entry = prev && sameDeps(prev.deps, deps)
         ? prev
         : { deps, output: buildServiceResources(se, index, kube) };
       memo.set(se, entry);
       if (entry !== prev) changed = true;
-      out.add(objectRef(se), entry.output);
+      out.add(se, entry.output);
     }
     // Unchanged services: hand back the same lists, so consumers can skip them by identity.
     const same = !changed && memo.size === this.#memo.size ? this.#last : undefined;
     this.#index = index;
     this.#memo = memo;
+    this.#layout = out.layout;
     this.#ownProblems = [...out.problems.values()];
     this.#last = {
       listeners: same?.listeners ?? out.listeners,
@@ -171,9 +234,20 @@ class Collector {
   readonly clusters: NamedResource[] = [];
   readonly loadAssignments: LoadAssignment[] = [];
   readonly problems = new Map<string, GenerateProblem>();
+  readonly layout = new Map<ServiceEntry, Offsets>();
   readonly #owners = new Map<string, string>();
 
-  add(ref: string, output: ServiceResources): void {
+  add(se: ServiceEntry, output: ServiceResources): void {
+    const ref = objectRef(se);
+    let ownsListeners = true;
+    this.layout.set(se, {
+      listeners: this.listeners.length,
+      clusters: this.clusters.length,
+      loadAssignments: this.loadAssignments.length,
+      get ownsListeners() {
+        return ownsListeners;
+      },
+    });
     for (const l of output.listeners) {
       const first = this.#owners.get(l.name);
       if (first === undefined) {
@@ -181,6 +255,7 @@ class Collector {
         this.listeners.push(l);
         continue;
       }
+      ownsListeners = false;
       this.#problem({
         object: ref,
         field: "spec.addresses",
