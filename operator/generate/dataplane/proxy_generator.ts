@@ -3,7 +3,9 @@
  * MetaProtocol route configurations (the same ones Envoy sidecars get over RDS), with the
  * problems found. Memoized per ServiceEntry like {@link MeshGenerator}: a service's resources
  * are rebuilt only when its ServiceEntry, DestinationRule, EndpointSlices, the
- * ApplicationProtocols or the mesh config changed.
+ * ApplicationProtocols or the mesh config changed. A MetaRouter change hands back the same
+ * listener, cluster and endpoint lists; a DestinationRule change visits only the services of
+ * the hosts it names and writes their resources in place; other changes take a full pass.
  *
  * @module
  */
