@@ -171,7 +171,10 @@ export class Assembler {
   /** Patches unit number `ordinal` (same ref, new output) into the lists. */
   replace(ordinal: number, unit: Unit): void {
     const prev = this.#units[ordinal];
-    if (!this.#lists || prev?.ref !== unit.ref) throw new Error(`No unit ${ordinal} to replace`);
+    if (!this.#lists || prev?.ref !== unit.ref) {
+      // A broken invariant of the caller (units are patched at their merged positions).
+      throw new Error(`Cannot patch unit ${ordinal}: it is not "${unit.ref}"`);
+    }
     if (prev.output === unit.output) return;
     for (const list of LISTS) {
       const before = prev.output[list], after = unit.output[list];
