@@ -8,9 +8,39 @@
  */
 import { ROUTE_CONFIGURATION_TYPE_URL } from "../proto/mod.ts";
 import { XdsTestClient } from "../tests/xds_client.ts";
+import { ProxyGenerator } from "../operator/generate/mod.ts";
+import { buildXdsSnapshot } from "../operator/xds/snapshot.ts";
+import { syntheticMesh, withChangedRouter } from "../tests/generate_fixtures.ts";
 import { routeName, ServedMesh } from "./_xds_mesh.ts";
 
+/** Change → ProxyGenerator → xDS snapshot, without serving: the part that must not grow with N. */
+function snapshotBench(n: number): void {
+  const mesh = syntheticMesh(n), mid = n >> 1;
+  const rule = (simple: string) => {
+    const destinationRules = mesh.destinationRules.slice(), r = destinationRules[mid];
+    destinationRules[mid] = {
+      ...r,
+      spec: { ...r.spec, trafficPolicy: { loadBalancer: { simple } } },
+    };
+    return { ...mesh, destinationRules };
+  };
+  const cases = {
+    "MetaRouter change": [withChangedRouter(mesh, mid, 30), withChangedRouter(mesh, mid, 40)],
+    "DestinationRule change": [rule("RANDOM"), rule("LEAST_REQUEST")],
+  };
+  for (const [what, edits] of Object.entries(cases)) {
+    const generator = new ProxyGenerator();
+    let snapshot = buildXdsSnapshot(generator.generate(mesh)), round = 0;
+    Deno.bench(`${what} to xDS snapshot (no serving), ${n} services`, {
+      group: `xds-snapshot-${what}-${n}`,
+    }, () => {
+      snapshot = buildXdsSnapshot(generator.generate(edits[round++ & 1]), snapshot);
+    });
+  }
+}
+
 for (const n of [1_000, 10_000]) {
+  snapshotBench(n);
   const served = new ServedMesh(n);
   const port = await served.serve();
   const client = new XdsTestClient(`127.0.0.1:${port}`);

@@ -8,6 +8,7 @@
 import type { Gateway, MeshConfig, MetaRouter } from "../../api/mod.ts";
 import type { Changed, UnitOutput } from "./_service_unit.ts";
 import { buildGateway, gatewayKey, routersByGateway } from "./gateway.ts";
+import type { ListDiff } from "./_list_diff.ts";
 import type { ServiceIndex } from "./service_index.ts";
 
 /** A generated gateway and what it read. */
@@ -25,10 +26,22 @@ export class GatewayRouters {
   #source?: readonly MetaRouter[];
   #map = new Map<string, MetaRouter[]>();
 
-  /** The routers bound to `gateway` in `routers`. */
-  for(routers: readonly MetaRouter[], gateway: Gateway): readonly MetaRouter[] {
+  /**
+   * The routers bound to `gateway` in `routers`. `changed` (the routers removed and added
+   * since list `from`) lets a change that binds no gateway keep the map.
+   */
+  for(
+    routers: readonly MetaRouter[],
+    gateway: Gateway,
+    changed?: { readonly from: readonly MetaRouter[]; readonly diff?: ListDiff<MetaRouter> },
+  ): readonly MetaRouter[] {
     if (this.#source !== routers) {
-      this.#map = routersByGateway(routers);
+      const bindsNone = (list: readonly MetaRouter[]) =>
+        list.every((r) => (r.spec.gateways ?? []).length === 0);
+      const diff = changed?.from === this.#source ? changed?.diff : undefined;
+      const keep = this.#source !== undefined && diff !== undefined &&
+        bindsNone(diff.removed) && bindsNone(diff.added);
+      if (!keep) this.#map = routersByGateway(routers);
       this.#source = routers;
     }
     return this.#map.get(

@@ -1,11 +1,12 @@
 /**
  * Objects by host (FQDN), each bucket sorted by namespace/name, built in linear time and
- * patched cheaply when a few objects of the source list are replaced: a patch shares the big
+ * patched cheaply when a few objects of the source list are replaced, added or deleted: a patch shares the big
  * base map and keeps its changes in a small overlay, and reports which hosts changed so
  * memoized generation checks only the services of those hosts.
  *
  * @module
  */
+import { diffLists, type ListDiff } from "./_list_diff.ts";
 import { fqdn } from "./names.ts";
 
 /** Something with Kubernetes metadata. */
@@ -30,21 +31,30 @@ function keysOf<T extends Named>(item: T, hosts: (item: T) => readonly string[],
   return [...new Set(list.map((h) => fqdn(h, ns, domain)))];
 }
 
+function without<T>(list: readonly T[], item: T): readonly T[] {
+  const at = list.indexOf(item);
+  return at < 0 ? list : [...list.slice(0, at), ...list.slice(at + 1)];
+}
+
 /** An immutable multimap host → objects. */
 export class HostMap<T extends Named> {
   readonly #base: Map<string, readonly T[]>;
   readonly #overlay: Map<string, readonly T[]>;
   /** Hosts whose bucket differs from the map this one was patched from; all when rebuilt. */
   readonly changedHosts?: ReadonlySet<string>;
+  /** The objects removed from and added to the source list since that map; absent when rebuilt. */
+  readonly changed?: ListDiff<T>;
 
   private constructor(
     base: Map<string, readonly T[]>,
     overlay: Map<string, readonly T[]>,
     changedHosts?: ReadonlySet<string>,
+    changed?: ListDiff<T>,
   ) {
     this.#base = base;
     this.#overlay = overlay;
     if (changedHosts) this.changedHosts = changedHosts;
+    if (changed) this.changed = changed;
   }
 
   /** Indexes `items` by the FQDNs of `hosts(item)` (short names expand in the item's namespace). */
@@ -71,8 +81,8 @@ export class HostMap<T extends Named> {
   }
 
   /**
-   * The map of `next`, where `prev` is the list this map was built from: patched when the
-   * lists have the same length and differ in a few positions, else rebuilt.
+   * The map of `next`, where `prev` is the list this map was built from: patched when a few
+   * objects were replaced, inserted or deleted (see {@link diffLists}), else rebuilt.
    */
   update(
     prev: readonly T[],
@@ -81,32 +91,25 @@ export class HostMap<T extends Named> {
     domain: string,
   ): HostMap<T> {
     if (prev === next) return this;
-    if (prev.length !== next.length) return HostMap.build(next, hosts, domain);
-    const changed: number[] = [];
-    for (let i = 0; i < next.length; i++) {
-      if (prev[i] !== next[i] && changed.push(i) > MAX_PATCH) {
-        return HostMap.build(next, hosts, domain);
-      }
-    }
+    const diff = diffLists(prev, next, MAX_PATCH);
+    if (!diff) return HostMap.build(next, hosts, domain);
     const overlay = new Map(this.#overlay);
     const touched = new Set<string>();
     const edit = (h: string, f: (list: readonly T[]) => readonly T[]) => {
       overlay.set(h, f(overlay.get(h) ?? this.#base.get(h) ?? EMPTY));
       touched.add(h);
     };
-    for (const i of changed) {
-      for (const h of keysOf(prev[i], hosts, domain)) {
-        edit(h, (l) => l.filter((x) => x !== prev[i]));
+    for (const item of diff.removed) {
+      for (const h of keysOf(item, hosts, domain)) edit(h, (l) => without(l, item));
+    }
+    for (const item of diff.added) {
+      for (const h of keysOf(item, hosts, domain)) {
+        edit(h, (l) => [...l, item].sort(byNamespaceAndName));
       }
     }
-    for (const i of changed) {
-      for (const h of keysOf(next[i], hosts, domain)) {
-        edit(h, (l) => [...l, next[i]].sort(byNamespaceAndName));
-      }
-    }
-    if (overlay.size <= MAX_OVERLAY) return new HostMap(this.#base, overlay, touched);
+    if (overlay.size <= MAX_OVERLAY) return new HostMap(this.#base, overlay, touched, diff);
     const base = new Map(this.#base);
     for (const [h, l] of overlay) base.set(h, l);
-    return new HostMap(base, new Map(), touched);
+    return new HostMap(base, new Map(), touched, diff);
   }
 }

@@ -19,6 +19,7 @@ import {
 } from "../../api/mod.ts";
 import type { ResolvedOptions, ServiceContext } from "./context.ts";
 import { byNamespaceAndName, HostMap, type Named } from "./_host_map.ts";
+import type { ListDiff } from "./_list_diff.ts";
 import {
   type GenerateOptions,
   type GenerateProblem,
@@ -168,6 +169,14 @@ export class ServiceIndex {
       ? this.#maps.virtualServices
       : this.#maps.routers;
     return map.changedHosts;
+  }
+
+  /**
+   * The MetaRouters removed from and added to the list since the previous index, or
+   * `undefined` when unknown (the map was rebuilt). Only meaningful when the list changed.
+   */
+  changedMetaRouters(): ListDiff<MetaRouter> | undefined {
+    return this.#maps.routers.changed;
   }
 
   /** Every ServiceEntry, sorted by namespace/name. */

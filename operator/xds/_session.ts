@@ -50,6 +50,7 @@ const changes = new WeakMap<TypeSnapshot, { next: TypeSnapshot; names: string[] 
 
 /** Names whose entry differs between two type snapshots (memoized for the latest pair). */
 export function changedNames(prev: TypeSnapshot, next: TypeSnapshot): readonly string[] {
+  if (next.changedFrom?.previous.deref() === prev) return next.changedFrom.names;
   const memo = changes.get(prev);
   if (memo?.next === next) return memo.names;
   const names: string[] = [];

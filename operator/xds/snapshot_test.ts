@@ -123,3 +123,61 @@ Deno.test("buildXdsSnapshot() patched from the previous snapshot equals a fresh 
     );
   }));
 });
+
+type ListEdit = { kind: "replace" | "insert" | "delete" | "rename" | "bad"; at: number };
+const listEditArb = fc.record({
+  kind: fc.constantFrom("replace", "insert", "delete", "rename", "bad"),
+  at: fc.nat(1000),
+}) as fc.Arbitrary<ListEdit>;
+
+function editRoutes(list: readonly object[], e: ListEdit, fresh: object): object[] {
+  const at = list.length ? e.at % list.length : 0;
+  const named = (name: string) => ({ ...fresh, name });
+  const nameAt = (i: number) => (list[i] as { name: string }).name;
+  if (e.kind === "insert") return [...list.slice(0, at), named(`n${e.at}_1`), ...list.slice(at)];
+  if (list.length === 0) return [...list];
+  if (e.kind === "delete") return list.filter((_, i) => i !== at);
+  const next = [...list];
+  if (e.kind === "replace") next[at] = named(nameAt(at));
+  if (e.kind === "rename") next[at] = named(nameAt((at + 1) % list.length));
+  if (e.kind === "bad") next[at] = { name: nameAt(at), virtualHosts: [{ domains: 7 }] };
+  return next;
+}
+
+function entryLines(snapshot: ReturnType<typeof buildXdsSnapshot>): string[] {
+  const routes = snapshot.types.get(ROUTE_CONFIGURATION_TYPE_URL)!;
+  return [...routes.resources].map(([name, e]) => `${name}=${e.version}`).sort();
+}
+
+Deno.test("buildXdsSnapshot() patched through edits, inserts, deletes, renames equals a fresh build", () => {
+  fc.assert(
+    fc.property(
+      resourcesArb,
+      fc.array(fc.tuple(listEditArb, routeArb), { maxLength: 10 }),
+      (r, edits) => {
+        let routes: object[] = r.routeConfigurations;
+        let snapshot = buildXdsSnapshot({ ...r, routeConfigurations: routes });
+        for (const [e, fresh] of edits) {
+          routes = editRoutes(routes, e, fresh);
+          const previous = snapshot;
+          snapshot = buildXdsSnapshot({ ...r, routeConfigurations: routes }, previous);
+          const scratch = buildXdsSnapshot({ ...r, routeConfigurations: structuredClone(routes) });
+          if (scratch.problems.length > 0) continue; // a fresh build has no last good one to keep
+          assert.equal(snapshot.version, scratch.version, `after ${JSON.stringify(e)}`);
+          assert.deepEqual(entryLines(snapshot), entryLines(scratch));
+          const type = snapshot.types.get(ROUTE_CONFIGURATION_TYPE_URL)!;
+          assert.equal(type.resources.size, entryLines(scratch).length);
+          const before = new Set(entryLines(previous)), after = new Set(entryLines(snapshot));
+          const moved = [...before.symmetricDifference(after)].map((l) => l.split("=")[0]);
+          if (type.changedFrom) {
+            assert.deepEqual(
+              [...type.changedFrom.names].sort(),
+              [...new Set(moved)].sort(),
+            );
+          }
+        }
+      },
+    ),
+    { numRuns: 200 },
+  );
+});

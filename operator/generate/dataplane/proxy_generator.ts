@@ -3,7 +3,9 @@
  * MetaProtocol route configurations (the same ones Envoy sidecars get over RDS), with the
  * problems found. Memoized per ServiceEntry like {@link MeshGenerator}: a service's resources
  * are rebuilt only when its ServiceEntry, DestinationRule, EndpointSlices, the
- * ApplicationProtocols or the mesh config changed.
+ * ApplicationProtocols or the mesh config changed. A MetaRouter change hands back the same
+ * listener, cluster and endpoint lists; a DestinationRule change visits only the services of
+ * the hosts it names and writes their resources in place; other changes take a full pass.
  *
  * @module
  */
@@ -48,6 +50,23 @@ interface Memo {
 
 const NONE: readonly never[] = [];
 
+/** Where a service's resources start in the collected lists. */
+interface Offsets {
+  readonly listeners: number;
+  readonly clusters: number;
+  readonly loadAssignments: number;
+  /** No listener of the service lost to an earlier one of the same name. */
+  readonly ownsListeners: boolean;
+}
+
+/** Whether `b` can be written over `a` in place: same counts and listener names, no problems. */
+function sameShape(a: ServiceResources, b: ServiceResources): boolean {
+  return a.listeners.length === b.listeners.length && a.clusters.length === b.clusters.length &&
+    a.loadAssignments.length === b.loadAssignments.length &&
+    a.listeners.every((l, i) => l.name === b.listeners[i].name) &&
+    a.problems.length === 0 && b.problems.length === 0;
+}
+
 function sameDeps(a: readonly unknown[], b: readonly unknown[]): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
 }
@@ -79,6 +98,9 @@ export class ProxyGenerator {
   #last?: ProxyResources;
   #lastInputs: readonly unknown[] = [];
   #ownProblems: readonly GenerateProblem[] = [];
+  #problemInputs: readonly unknown[] = [];
+  /** Where each service's resources start in the last lists. */
+  #layout?: Map<ServiceEntry, Offsets>;
 
   /** A generator with fixed options; routes are always served over RDS (ADS). */
   constructor(options: MeshGeneratorOptions = {}) {
@@ -106,73 +128,149 @@ export class ProxyGenerator {
       snapshot.endpointSlices,
       snapshot.pods,
     ];
-    if (this.#last && sameDeps(inputs, this.#lastInputs)) {
-      const problems = sortProblems([...mesh.problems, ...this.#ownProblems]);
-      return this.#last = {
-        ...this.#last,
-        routeConfigurations: mesh.routeConfigurations,
-        problems,
-      };
+    if (!this.#last || !sameDeps(inputs, this.#lastInputs)) {
+      const onlyRules = this.#last !== undefined &&
+        inputs.every((x, i) => i === 1 || x === this.#lastInputs[i]);
+      this.#lastInputs = inputs;
+      if (!onlyRules || !this.#patchRules(snapshot)) this.#services(snapshot);
     }
-    this.#lastInputs = inputs;
+    const last = this.#last!;
+    // Unchanged problem lists (the usual MetaRouter edit): keep the sorted merge.
+    const problems = this.#problemInputs[0] === mesh.problems &&
+        this.#problemInputs[1] === this.#ownProblems
+      ? last.problems
+      : sortProblems([...mesh.problems, ...this.#ownProblems]);
+    this.#problemInputs = [mesh.problems, this.#ownProblems];
+    if (last.routeConfigurations === mesh.routeConfigurations && last.problems === problems) {
+      return last;
+    }
+    return this.#last = { ...last, routeConfigurations: mesh.routeConfigurations, problems };
+  }
+
+  /**
+   * After a change of DestinationRules alone, regenerates only the services of the hosts whose
+   * rules changed and writes their resources over the old ones in place, when each keeps its
+   * shape (as many listeners, clusters and load assignments, the same listener names, all its
+   * own, and no problems). `false` when it cannot, leaving every memo as it was.
+   */
+  #patchRules(snapshot: ProxySnapshot): boolean {
+    const index = new ServiceIndex(snapshot, this.#options, this.#index);
+    const hosts = index.changedHosts("destinationRules"), layout = this.#layout, last = this.#last;
+    if (!hosts || !layout || !last) return false;
+    const kube = this.#kubeEndpoints(snapshot, index.options.domain);
+    const writes: { at: Offsets; entry: Memo }[] = [];
+    for (const host of hosts) {
+      const se = index.service(host);
+      const at = se && layout.get(se), prev = se && this.#memo.get(se);
+      if (!se || !at || !prev) continue;
+      const deps = this.#deps(se, index, kube, snapshot);
+      if (sameDeps(prev.deps, deps)) continue;
+      const entry = { deps, output: buildServiceResources(se, index, kube) };
+      if (!sameShape(prev.output, entry.output) || !at.ownsListeners) return false;
+      writes.push({ at, entry });
+    }
+    const listeners = last.listeners.slice(), clusters = last.clusters.slice();
+    const loadAssignments = last.loadAssignments.slice();
+    for (const { at, entry } of writes) {
+      const o = entry.output;
+      o.listeners.forEach((x, i) => listeners[at.listeners + i] = x);
+      o.clusters.forEach((x, i) => clusters[at.clusters + i] = x);
+      o.loadAssignments.forEach((x, i) => loadAssignments[at.loadAssignments + i] = x);
+      this.#memo.set(entry.deps[0] as ServiceEntry, entry);
+    }
+    this.#index = index;
+    if (writes.length > 0) this.#last = { ...last, listeners, clusters, loadAssignments };
+    return true;
+  }
+
+  #deps(se: ServiceEntry, index: ServiceIndex, kube: KubeEndpoints, snapshot: ProxySnapshot) {
+    const host = se.spec.hosts[0];
+    return [
+      se,
+      index.destinationRuleFor(host, se.metadata.namespace ?? ""),
+      kube.slicesOf(host),
+      snapshot.applicationProtocols,
+      snapshot.meshConfig,
+    ];
+  }
+
+  /** Regenerates the services whose inputs changed and collects every service's resources. */
+  #services(snapshot: ProxySnapshot): void {
     const index = new ServiceIndex(snapshot, this.#options, this.#index);
     const kube = this.#kubeEndpoints(snapshot, index.options.domain);
     const memo = new Map<ServiceEntry, Memo>();
-    const listeners: NamedResource[] = [], clusters: NamedResource[] = [];
-    const loadAssignments: LoadAssignment[] = [];
-    const problems = new Map<string, GenerateProblem>();
-    const listenerOwners = new Map<string, string>();
+    const out = new Collector();
     let changed = this.#last === undefined;
     for (const se of index.sortedServiceEntries()) {
       const host = se.spec.hosts[0];
-      if (!host) continue; // the mesh generator already reported it
-      const ref = objectRef(se);
-      // A second ServiceEntry for a host: the mesh generator reports it; the first one wins.
-      if (index.service(host) !== se) continue;
-      const deps = [
-        se,
-        index.destinationRuleFor(host, se.metadata.namespace ?? ""),
-        kube.slicesOf(host),
-        snapshot.applicationProtocols,
-        snapshot.meshConfig,
-      ];
+      // No host, or a second ServiceEntry for one: the mesh generator reports it.
+      if (!host || index.service(host) !== se) continue;
+      const deps = this.#deps(se, index, kube, snapshot);
       const prev = this.#memo.get(se);
       const entry = prev && sameDeps(prev.deps, deps)
         ? prev
         : { deps, output: buildServiceResources(se, index, kube) };
       memo.set(se, entry);
       if (entry !== prev) changed = true;
-      for (const l of entry.output.listeners) {
-        const first = listenerOwners.get(l.name);
-        if (first === undefined) {
-          listenerOwners.set(l.name, ref);
-          listeners.push(l);
-          continue;
-        }
-        const problem = {
-          object: ref,
-          field: "spec.addresses",
-          message: `Change the address or port: listener "${l.name}" already belongs to ${first}`,
-        };
-        problems.set(problemKey(problem), problem);
-      }
-      clusters.push(...entry.output.clusters);
-      loadAssignments.push(...entry.output.loadAssignments);
-      for (const p of entry.output.problems) problems.set(problemKey(p), p);
+      out.add(se, entry.output);
     }
     // Unchanged services: hand back the same lists, so consumers can skip them by identity.
-    const same = !changed && memo.size === this.#memo.size && this.#last;
+    const same = !changed && memo.size === this.#memo.size ? this.#last : undefined;
     this.#index = index;
     this.#memo = memo;
-    this.#ownProblems = [...problems.values()];
+    this.#layout = out.layout;
+    this.#ownProblems = [...out.problems.values()];
     this.#last = {
-      listeners: same ? same.listeners : listeners,
-      clusters: same ? same.clusters : clusters,
-      loadAssignments: same ? same.loadAssignments : loadAssignments,
-      routeConfigurations: mesh.routeConfigurations,
-      problems: sortProblems([...mesh.problems, ...this.#ownProblems]),
+      listeners: same?.listeners ?? out.listeners,
+      clusters: same?.clusters ?? out.clusters,
+      loadAssignments: same?.loadAssignments ?? out.loadAssignments,
+      routeConfigurations: [],
+      problems: [],
     };
-    return this.#last;
+  }
+}
+
+/** Gathers the services' resources; a listener name two services claim goes to the first. */
+class Collector {
+  readonly listeners: NamedResource[] = [];
+  readonly clusters: NamedResource[] = [];
+  readonly loadAssignments: LoadAssignment[] = [];
+  readonly problems = new Map<string, GenerateProblem>();
+  readonly layout = new Map<ServiceEntry, Offsets>();
+  readonly #owners = new Map<string, string>();
+
+  add(se: ServiceEntry, output: ServiceResources): void {
+    const ref = objectRef(se);
+    let ownsListeners = true;
+    this.layout.set(se, {
+      listeners: this.listeners.length,
+      clusters: this.clusters.length,
+      loadAssignments: this.loadAssignments.length,
+      get ownsListeners() {
+        return ownsListeners;
+      },
+    });
+    for (const l of output.listeners) {
+      const first = this.#owners.get(l.name);
+      if (first === undefined) {
+        this.#owners.set(l.name, ref);
+        this.listeners.push(l);
+        continue;
+      }
+      ownsListeners = false;
+      this.#problem({
+        object: ref,
+        field: "spec.addresses",
+        message: `Change the address or port: listener "${l.name}" already belongs to ${first}`,
+      });
+    }
+    this.clusters.push(...output.clusters);
+    this.loadAssignments.push(...output.loadAssignments);
+    for (const p of output.problems) this.#problem(p);
+  }
+
+  #problem(p: GenerateProblem): void {
+    this.problems.set(problemKey(p), p);
   }
 }
 
