@@ -11,6 +11,7 @@ import assert from "node:assert/strict";
 import type { Side } from "./codec.ts";
 import { checkCodec } from "./conformance.ts";
 import { defaultRegistry } from "./registry.ts";
+import { brpcFrame } from "./brpc/_testing.ts";
 import { dubboFrame, hessianBody, typicalRequest } from "./dubbo/_testing.ts";
 import { theader } from "./thrift/_test_bytes.ts";
 import {
@@ -107,6 +108,24 @@ const SEEDS: Record<string, readonly Seed[]> = {
     { side: "request", bytes: thriftBinary(1, 8, "sayHello", false) },
     { side: "request", bytes: thriftCompact(1, 9, "sayHello") },
     { side: "response", bytes: thriftBinary(2, 7, "sayHello", true) },
+  ],
+  brpc: [
+    {
+      side: "request",
+      bytes: brpcFrame({
+        request: { service_name: "example.EchoService", method_name: "Echo", log_id: 3 },
+        correlation_id: 7,
+        user_fields: { env: "test" },
+      }, enc.encode("body")),
+    },
+    { side: "response", bytes: brpcFrame({ response: { error_code: 0 }, correlation_id: 7 }) },
+    {
+      side: "response",
+      bytes: brpcFrame({
+        response: { error_code: 1001, error_text: "no service" },
+        correlation_id: 8,
+      }),
+    },
   ],
   trpc: [
     {

@@ -7,3 +7,4 @@
 export * from "./codec.ts";
 export * from "./registry.ts";
 export * from "./trpc/mod.ts";
+export * from "./brpc/mod.ts";

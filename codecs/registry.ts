@@ -5,6 +5,7 @@
  * @module
  */
 import type { Codec } from "./codec.ts";
+import { brpcCodec } from "./brpc/mod.ts";
 import { dubboCodec } from "./dubbo/mod.ts";
 import { thriftCodec } from "./thrift/mod.ts";
 import { trpcCodec } from "./trpc/mod.ts";
@@ -65,9 +66,9 @@ export class CodecRegistry {
   }
 }
 
-/** The built-in codecs: Dubbo, Thrift and tRPC. */
+/** The built-in codecs: bRPC, Dubbo, Thrift and tRPC. */
 export function defaultCodecs(): Codec[] {
-  return [dubboCodec, thriftCodec, trpcCodec];
+  return [brpcCodec, dubboCodec, thriftCodec, trpcCodec];
 }
 
 /** A new registry holding the built-in codecs ({@link defaultCodecs}). */

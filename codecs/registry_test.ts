@@ -15,20 +15,20 @@ function fakeCodec(name: string, protocol: string): Codec {
 
 Deno.test("defaultRegistry() finds the built-in codecs by name and by protocol", () => {
   const registry = defaultRegistry();
-  for (const protocol of ["dubbo", "thrift", "trpc"]) {
+  for (const protocol of ["brpc", "dubbo", "thrift", "trpc"]) {
     const name = `aeraki.meta_protocol.codec.${protocol}`;
     assert.equal(registry.get(name)?.protocol, protocol);
     assert.equal(registry.forProtocol(protocol)?.name, name);
     assert.equal(registry.forProtocol(protocol.toUpperCase())?.name, name);
   }
-  assert.deepEqual(registry.protocols(), ["dubbo", "thrift", "trpc"]);
+  assert.deepEqual(registry.protocols(), ["brpc", "dubbo", "thrift", "trpc"]);
   assert.equal(registry.list().length, defaultCodecs().length);
 });
 
 Deno.test("CodecRegistry.get() returns undefined for unknown names", () => {
   const registry = defaultRegistry();
-  assert.equal(registry.get("aeraki.meta_protocol.codec.brpc"), undefined);
-  assert.equal(registry.forProtocol("brpc"), undefined);
+  assert.equal(registry.get("aeraki.meta_protocol.codec.kafka"), undefined);
+  assert.equal(registry.forProtocol("kafka"), undefined);
   assert.equal(registry.get("trpc"), undefined, "names are not protocols");
 });
 

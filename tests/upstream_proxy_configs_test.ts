@@ -29,6 +29,7 @@ const EXPECTED_IGNORED: Record<string, string[]> = {
   "hash_policy.yaml": [ADMIN_LOG],
   "global-ratelimit.yaml": [ADMIN_LOG],
   "trpc.yaml": [ADMIN_LOG],
+  "idle_timeout.yaml": [ADMIN_LOG],
   ...Object.fromEntries(LOCAL_VARIANTS.map((v) => [`local-ratelimit-${v}.yaml`, [ADMIN_LOG]])),
 };
 
@@ -57,18 +58,27 @@ for (const [name, ignored] of Object.entries(EXPECTED_IGNORED)) {
   });
 }
 
-Deno.test("loadBootstrap() refuses upstream idle_timeout.yaml only for its bRPC codec", async () => {
-  const r = await loadBootstrap(DIR + "idle_timeout.yaml");
-  assert.equal(r.ok, false);
-  assert.deepEqual(r.problems.map((p) => p.message), [
-    'Cannot find codec "aeraki.meta_protocol.codec.brpc": known codecs are ' +
-    '"aeraki.meta_protocol.codec.dubbo", "aeraki.meta_protocol.codec.thrift", ' +
-    '"aeraki.meta_protocol.codec.trpc"',
+Deno.test("loadBootstrap() compiles upstream idle_timeout.yaml (bRPC codec, idle timeout in seconds)", async () => {
+  const c = await load("idle_timeout.yaml");
+  const l = listener(c);
+  assert.deepEqual([l.port, l.protocol, l.codec, l.idleTimeoutMs, l.multiplexing], [
+    20000,
+    "brpc",
+    "aeraki.meta_protocol.codec.brpc",
+    5000,
+    false,
   ]);
-  assert.equal(
-    r.problems[0].path,
-    "static_resources.listeners.filter_chains[0].filters[0].typed_config.codec",
-  );
+  assert.deepEqual(l.filters, [{ kind: "router" }]);
+  const route = l.route.kind === "inline" ? l.route.table.routes[0] : undefined;
+  assert.deepEqual(route?.match, []);
+  assert.deepEqual(route?.action.target, {
+    kind: "cluster",
+    name: "outbound|20000||demo.brpc.server",
+  });
+  assert.deepEqual(c.model.clusters[0].endpoints.map((e) => [e.address, e.port]), [[
+    "127.0.0.1",
+    20001,
+  ]]);
 });
 
 Deno.test("loadBootstrap() compiles upstream thrift.yaml (single-object lists, deprecated codec fields)", async () => {
