@@ -144,4 +144,15 @@ export interface Codec {
   errorReply(request: Message, error: CodecError): Uint8Array;
   /** Builds the reply to a heartbeat, or `undefined` if the protocol has no heartbeats. */
   heartbeatReply(heartbeat: Message): Uint8Array | undefined;
+  /**
+   * Returns `message`'s frame carrying request id `id` instead of its own (multiplexing: the
+   * proxy gives requests from many connections ids unique on one upstream connection, and
+   * puts the client's id back into the response). Where the id has a fixed width (or fits
+   * the bytes it occupies) the frame is changed IN PLACE and `message.frame` is returned:
+   * the caller must own those bytes. Otherwise new bytes are returned, which decode to the
+   * same message but for the id. `undefined` when this message cannot carry `id` (out of
+   * the protocol's range, or a message without an id). Optional: a codec without it is
+   * never multiplexed.
+   */
+  rewriteRequestId?(message: Message, id: bigint): Uint8Array | undefined;
 }

@@ -23,7 +23,10 @@
  * - `encode` with no mutation returns the frame itself, and a mutation is either readable
  *   again after decoding (the rest of the metadata kept) or `unsupported` with a reason;
  * - `errorReply` to a request decodes, from the other side, as one error for the same id;
- * - `heartbeatReply` to a heartbeat, when there is one, decodes as a heartbeat.
+ * - `heartbeatReply` to a heartbeat, when there is one, decodes as a heartbeat;
+ * - `rewriteRequestId`, when the codec has it, gives a frame that decodes to the same
+ *   message with the new id (small and large ids), and rewriting back restores the
+ *   original bytes' meaning (a request or response without an id may say `undefined`).
  *
  * @module
  */
@@ -58,6 +61,7 @@ export function checkCodec(codec: Codec, samples: readonly Sample[], options?: C
     checkLimit(codec, sample, label);
     checkEncode(codec, sample, message, label);
     checkReplies(codec, sample, message, label);
+    checkRewriteId(codec, sample, label);
   }
   checkSplitStreams(codec, samples, params);
   checkHostileBytes(codec, samples, params);
@@ -162,6 +166,38 @@ function checkEncode(codec: Codec, { side }: Sample, m: Message, label: string):
   assert.equal(after.requestId, m.requestId, `${label}: encode() changed the request id`);
   for (const [k, v] of m.metadata) {
     if (k !== key) assert.equal(after.metadata.get(k), v, `${label}: encode() lost "${k}"`);
+  }
+}
+
+function checkRewriteId(codec: Codec, { side, bytes }: Sample, label: string): void {
+  const rewrite = codec.rewriteRequestId;
+  if (!rewrite) return;
+  for (const id of [1n, 127n, 128n, 300n, 0x7fffffffn]) {
+    // The rewrite may change the frame in place: work on a copy.
+    const copy = bytes.slice();
+    const [m] = expectMessage(codec.decode(copy, { side }), label);
+    const original = m.requestId;
+    const out = rewrite(m, id);
+    if (out === undefined) {
+      assert.ok(
+        m.type !== "request" && m.type !== "response" && m.type !== "oneway" ||
+          m.streamId !== 0,
+        `${label}: rewriteRequestId refused id ${id} for a ${m.type}`,
+      );
+      return;
+    }
+    const [after, used] = expectMessage(codec.decode(out, { side }), `${label} id ${id}`);
+    assert.equal(used, out.length, `${label}: the rewritten frame has extra bytes`);
+    assert.equal(after.requestId, id, `${label}: rewriteRequestId(${id}) is not read back`);
+    const want = summary(m) as Record<string, unknown>;
+    const got = summary(after) as Record<string, unknown>;
+    for (const k of ["type", "status", "metadata", "operation"]) {
+      assert.deepEqual(got[k], want[k], `${label}: rewriteRequestId(${id}) changed ${k}`);
+    }
+    const back = rewrite(after, original);
+    assert.ok(back !== undefined, `${label}: cannot rewrite id ${id} back to ${original}`);
+    const [restored] = expectMessage(codec.decode(back, { side }), `${label} restored`);
+    assert.equal(restored.requestId, original, `${label}: the restored id differs`);
   }
 }
 

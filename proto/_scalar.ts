@@ -20,6 +20,8 @@ export interface Problem {
 /** Collects problems while walking one JSON document. */
 export interface Context {
   readonly problems: Problem[];
+  /** Accept a single value where a repeated field is expected, as a one-element list. */
+  readonly singleAsList?: boolean;
 }
 
 /** Records a problem and returns `undefined`, so callers can `return report(...)`. */

@@ -38,6 +38,11 @@ export type EncodeResult =
 export interface DecodeOptions {
   /** Prefix for problem paths, e.g. `value` when the JSON sits under that key. @default "" */
   readonly path?: string;
+  /**
+   * Accept a single value (not an array) for a repeated field as a one-element list, as
+   * Envoy's config loader does (upstream test configs rely on it). @default false
+   */
+  readonly singleAsList?: boolean;
 }
 
 const MAX_DEPTH = 100;
@@ -144,6 +149,10 @@ function decodeField(
     return out;
   }
   if (field.repeated) {
+    if (!Array.isArray(json) && ctx.singleAsList) {
+      const one = decodeSingle(ctx, field, json, path, depth);
+      return one === undefined ? undefined : [one];
+    }
     if (!Array.isArray(json)) return report(ctx, path, `Expected an array: got ${describe(json)}`);
     return json.map((v, i) => decodeSingle(ctx, field, v, `${path}[${i}]`, depth));
   }
@@ -242,7 +251,7 @@ export function decodeJson(
   const root = options.path ?? "";
   const found = resolveType(typeUrlOrName);
   if (!found.ok) return { ok: false, problems: [{ path: root, message: found.reason }] };
-  const ctx: Context = { problems: [] };
+  const ctx: Context = { problems: [], singleAsList: options.singleAsList };
   try {
     // The walk reports problems instead of throwing; this only catches non-JSON input such as
     // a cyclic object nested in a Struct (stack overflow) or protobufjs refusing a value.

@@ -216,3 +216,15 @@ Deno.test("formatProblems() prints path: message, or the bare message at the roo
     "a.b: M1\nM2",
   );
 });
+
+Deno.test("decodeJson() accepts a single object for a repeated field only with singleAsList", () => {
+  const json = { routes: { name: "default", route: { cluster: "c" } } };
+  const type = "aeraki.meta_protocol_proxy.config.route.v1alpha.RouteConfiguration";
+  const strict = decodeJson(type, json);
+  assert.equal(strict.ok, false);
+  if (!strict.ok) assert.match(strict.problems[0].message, /Expected an array/);
+  const lenient = decodeJson(type, json, { singleAsList: true });
+  assert.ok(lenient.ok);
+  const routes = (lenient.message as unknown as { routes: { name: string }[] }).routes;
+  assert.deepEqual(routes.map((r) => r.name), ["default"]);
+});

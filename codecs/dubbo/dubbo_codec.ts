@@ -249,4 +249,19 @@ export const dubboCodec: Codec = {
   encode,
   errorReply,
   heartbeatReply,
+  rewriteRequestId,
 };
+
+/** Writes `id` into the header's 8-byte request id, in place (ids are signed 64-bit). */
+function rewriteRequestId(message: Message, id: bigint): Uint8Array | undefined {
+  const frame = message.frame;
+  if (frame.length < HEADER_SIZE || id < -(1n << 63n) || id >= 1n << 64n) return undefined;
+  const v = BigInt.asUintN(64, id);
+  const high = Number(v >> 32n);
+  const low = Number(v & 0xffffffffn);
+  for (let i = 0; i < 4; i++) {
+    frame[4 + i] = high >>> (24 - 8 * i);
+    frame[8 + i] = low >>> (24 - 8 * i);
+  }
+  return frame;
+}

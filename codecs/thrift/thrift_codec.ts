@@ -21,6 +21,8 @@
  *   exception (field 0 is `success`) and gets status error.
  * - A mutation is written into THeader per-message headers; other transports have no
  *   headers, so a non-empty mutation is `unsupported` there.
+ * - `rewriteRequestId` changes the seqid (and a THeader frame's sequence number): in place
+ *   for binary, in place or spliced for compact varints.
  *
  * @module
  */
@@ -39,6 +41,7 @@ import { binaryFirstField, binaryHeader, skipBinaryStruct } from "./_binary.ts";
 import { compactFirstField, compactHeader, skipCompactStruct } from "./_compact.ts";
 import { methodName } from "./_names.ts";
 import { exceptionReply } from "./_reply.ts";
+import { rewriteThriftSeqId } from "./_request_id.ts";
 import {
   type InfoHeader,
   PROTOCOL_COMPACT,
@@ -304,4 +307,8 @@ export const thriftCodec: Codec = {
   encode,
   errorReply,
   heartbeatReply: () => undefined,
+  rewriteRequestId(message: Message, id: bigint): Uint8Array | undefined {
+    const detail = message.detail;
+    return detail instanceof Detail ? rewriteThriftSeqId(message, detail, id) : undefined;
+  },
 };

@@ -3,8 +3,9 @@
  *
  * @module
  */
-import type { Codec } from "../codec.ts";
-import { decodeTrpc } from "./_decode.ts";
+import type { Codec, Message } from "../codec.ts";
+import { decodeTrpc, isTrpcDetail } from "./_decode.ts";
+import { rewriteTrpcRequestId } from "./_request_id.ts";
 import { encodeTrpc, errorReplyTrpc } from "./_encode.ts";
 
 /**
@@ -26,7 +27,8 @@ import { encodeTrpc, errorReplyTrpc } from "./_encode.ts";
  *
  * `encode` writes a mutation into `trans_info` (entries with the same key, compared
  * case-insensitively, are replaced; every other header byte is kept) and fixes both sizes;
- * stream frames cannot carry a mutation. Error replies use code 11 for `RouteNotFound` and
+ * stream frames cannot carry a mutation. `rewriteRequestId` changes a unary frame's
+ * `request_id` (in place when it fits, else with both sizes fixed). Error replies use code 11 for `RouteNotFound` and
  * 31 otherwise. tRPC has no heartbeats.
  *
  * @example
@@ -44,4 +46,8 @@ export const trpcCodec: Codec = {
   encode: encodeTrpc,
   errorReply: errorReplyTrpc,
   heartbeatReply: () => undefined,
+  rewriteRequestId(message: Message, id: bigint): Uint8Array | undefined {
+    const detail = message.detail;
+    return isTrpcDetail(detail) ? rewriteTrpcRequestId(message, detail, id) : undefined;
+  },
 };

@@ -11,6 +11,7 @@ export const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
   validate: async () => (await import("./validate.ts")).validateCommand,
   decode: async () => (await import("./decode.ts")).decodeCommand,
   render: async () => (await import("./render.ts")).renderCommand,
+  proxy: async () => (await import("./proxy.ts")).proxyCommand,
 };
 
 /** Runs `aeraki` with `args`; resolves to the exit code. */

@@ -1,0 +1,464 @@
+/**
+ * One downstream connection: reads into a {@link ReadBuffer}, decodes messages, answers
+ * heartbeats, runs the filter chain and the router per message, and writes responses and
+ * local replies through a coalescing {@link WriteQueue}. Garbage from the client closes
+ * this connection only; every request gets a response or a protocol error reply.
+ *
+ * Backpressure: reading pauses while too many requests are in flight or the replies
+ * waiting for the client pass the high watermark, so a client that stops reading holds a
+ * bounded amount of memory.
+ *
+ * @module
+ */
+import type { ErrorType, Message, Mutation } from "../codecs/codec.ts";
+import type { AccessLogEntry, GlobalRateLimitFilterModel } from "./config/model.ts";
+import { Exchange, random32 } from "./exchange.ts";
+import type { Listener } from "./listener.ts";
+import { ReadBuffer } from "./net/read_buffer.ts";
+import { WriteQueue } from "./net/write_queue.ts";
+import { type CompiledRoute, matchesAll, shouldMirror } from "./route/route_table.ts";
+import { UpstreamConnection } from "./upstream/upstream_connection.ts";
+
+/** Requests one connection may have in flight before reading pauses. */
+export const MAX_IN_FLIGHT = 1024;
+
+const APP_PROTOCOL = "x-meta-protocol-application-protocol";
+const REQUEST_ID = "x-request-id";
+
+function address(a: Deno.Addr): string {
+  const n = a as Deno.NetAddr;
+  return n.hostname.includes(":") ? `[${n.hostname}]:${n.port}` : `${n.hostname}:${n.port}`;
+}
+
+/** See the module doc. */
+export class Downstream {
+  readonly listener: Listener;
+  readonly conn: Deno.TcpConn;
+  readonly active = new Set<Exchange>();
+  /** Resolves when the connection is closed. */
+  readonly closed: Promise<void>;
+  readonly localAddress: string;
+  readonly remoteAddress: string;
+  #queue: WriteQueue;
+  #state: "open" | "half-closed" | "closing" | "closed" = "open";
+  #draining = false;
+  #resume: (() => void) | undefined;
+  #lastActivity = performance.now();
+  #idleTimer: ReturnType<typeof setTimeout> | undefined;
+  #markClosed!: () => void;
+
+  constructor(listener: Listener, conn: Deno.TcpConn) {
+    this.listener = listener;
+    this.conn = conn;
+    conn.setNoDelay(true);
+    this.localAddress = address(conn.localAddr);
+    this.remoteAddress = address(conn.remoteAddr);
+    this.#queue = new WriteQueue(conn, () => this.close("remote"));
+    this.closed = new Promise((resolve) => this.#markClosed = resolve);
+  }
+
+  /** The read loop; resolves when the connection is closed. Never rejects. */
+  async run(): Promise<void> {
+    this.#armIdle();
+    const rb = new ReadBuffer();
+    let need = 0;
+    try {
+      while (this.#state === "open") {
+        if (this.active.size >= MAX_IN_FLIGHT) {
+          await new Promise<void>((resolve) => this.#resume = resolve);
+          continue;
+        }
+        if (this.#queue.high) await this.#queue.belowLow();
+        if (this.#state !== "open") break;
+        const n = await this.conn.read(rb.space(need));
+        if (n === null) {
+          this.#halfClose();
+          break;
+        }
+        this.#lastActivity = performance.now();
+        rb.filled(n);
+        need = this.#dispatch(rb);
+      }
+    } catch {
+      this.close("remote");
+    }
+    await this.closed;
+  }
+
+  /** Decodes and handles every complete message; returns the frame size needed next. */
+  #dispatch(rb: ReadBuffer): number {
+    const codec = this.listener.codec;
+    const options = this.listener.decodeOptions;
+    while (rb.size > 0 && this.#state === "open") {
+      const r = codec.decode(rb.pending, options);
+      if (r.kind === "need-more") return r.frameSize ?? 0;
+      if (r.kind === "invalid") {
+        this.listener.stats.requestDecodingError.inc();
+        this.close("local");
+        return 0;
+      }
+      rb.consume(r.bytesConsumed);
+      this.#onMessage(r.message);
+    }
+    return 0;
+  }
+
+  #onMessage(m: Message): void {
+    const stats = this.listener.stats;
+    if (m.type === "heartbeat") {
+      stats.requestEvent.inc();
+      const reply = this.listener.codec.heartbeatReply(m);
+      if (reply) this.#queue.push(reply);
+      return;
+    }
+    stats.requestDecodingSuccess.inc();
+    if (m.type !== "request" && m.type !== "oneway") {
+      if (m.type === "stream_init") {
+        this.localReply(
+          m,
+          "Unspecified",
+          "meta protocol router: streaming calls are not supported",
+        );
+      }
+      return; // stream frames and stray responses are dropped
+    }
+    const table = this.listener.routeTable();
+    const route = table?.match(m.metadata);
+    if (!route) {
+      this.#log(m, undefined, undefined, 1, "no_matched_route");
+      this.localReply(
+        m,
+        "RouteNotFound",
+        `meta protocol router: no matched route for request '${m.requestId}'`,
+      );
+      return;
+    }
+    this.#filters(m, route, 0, undefined);
+  }
+
+  /** Runs the filter chain from filter `from`; `extra` collects filter-added mutation. */
+  #filters(
+    m: Message,
+    route: CompiledRoute,
+    from: number,
+    extra: Map<string, string> | undefined,
+  ): void {
+    const filters = this.listener.filters;
+    for (let i = from; i < filters.length; i++) {
+      const f = filters[i];
+      switch (f.kind) {
+        case "local_ratelimit":
+          if (!f.limiter.allow(m.metadata)) {
+            return this.localReply(
+              m,
+              "OverLimit",
+              `meta protocol local rate limit: request '${m.requestId}' has been rate limited`,
+            );
+          }
+          break;
+        case "ratelimit":
+          if (f.matchers.length > 0 && matchesAll(f.matchers, m.metadata)) {
+            return this.#globalRateLimit(m, route, i, extra, f.model);
+          }
+          break;
+        case "metadata_exchange":
+          if (this.listener.model.direction === "outbound") {
+            extra ??= new Map();
+            extra.set("x-envoy-peer-metadata", f.model.peerMetadata);
+            extra.set("x-envoy-peer-metadata-id", f.model.peerMetadataId);
+          }
+          break;
+        case "router":
+          return this.#route(m, route, extra);
+      }
+    }
+    this.#route(m, route, extra);
+  }
+
+  #globalRateLimit(
+    m: Message,
+    route: CompiledRoute,
+    index: number,
+    extra: Map<string, string> | undefined,
+    model: GlobalRateLimitFilterModel,
+  ): void {
+    const hook = this.listener.core.options.rateLimit;
+    const overLimit = () =>
+      this.localReply(
+        m,
+        "OverLimit",
+        `meta protocol global ratelimit: request '${m.requestId}' has been rate limited`,
+      );
+    if (!hook) {
+      if (model.failureModeDeny) return overLimit();
+      return this.#filters(m, route, index + 1, extra);
+    }
+    const descriptors = model.descriptors.map((d) => ({
+      entries: [{ key: d.descriptorKey, value: m.metadata.get(d.property.toLowerCase()) ?? "" }],
+    }));
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<"timeout">((resolve) => {
+      timer = setTimeout(() => resolve("timeout"), model.timeoutMs);
+    });
+    const call = hook({
+      cluster: model.cluster,
+      domain: model.domain,
+      descriptors,
+      timeoutMs: model.timeoutMs,
+    }).catch(() => "failed" as const);
+    Promise.race([call, timeout]).then((outcome) => {
+      clearTimeout(timer);
+      if (this.#state === "closed" || this.#state === "closing") return;
+      if (outcome === "over_limit") return overLimit();
+      if ((outcome === "failed" || outcome === "timeout") && model.failureModeDeny) {
+        return overLimit();
+      }
+      this.#filters(m, route, index + 1, extra);
+    });
+  }
+
+  /** The router: builds the mutation, starts the exchange and the mirrors. */
+  #route(m: Message, route: CompiledRoute, extra: Map<string, string> | undefined): void {
+    const stats = this.listener.stats;
+    stats.request.inc();
+    if (m.type === "oneway") stats.requestOneway.inc();
+    else stats.requestTwoway.inc();
+    let mutation: Mutation = route.requestMutation;
+    const needsId = m.metadata.get(REQUEST_ID) === undefined;
+    if (needsId || extra) {
+      const mm = new Map<string, string>();
+      if (needsId) mm.set(REQUEST_ID, crypto.randomUUID());
+      if (extra) { for (const [k, v] of extra) mm.set(k, v); }
+      for (const [k, v] of route.requestMutation) mm.set(k, v);
+      mutation = mm;
+    }
+    const ex = new Exchange(this, m, route, mutation);
+    this.active.add(ex);
+    stats.requestActive.add(1);
+    for (const policy of route.mirrors) {
+      if (shouldMirror(policy, random32())) this.#mirror(m, mutation, policy.cluster);
+    }
+    ex.start();
+  }
+
+  /** Fire-and-forget copy to `clusterName`: exclusive connection, response dropped. */
+  #mirror(m: Message, mutation: Mutation, clusterName: string): void {
+    const cluster = this.listener.core.clusters.get(clusterName);
+    const host = cluster?.pick(undefined, random32());
+    if (!cluster || !host) return;
+    const encoded = this.listener.codec.encode(m, mutation);
+    // The frame is copied: the main request may rewrite its id in place.
+    const bytes = (encoded.kind === "ok" ? encoded.bytes : m.frame).slice();
+    let conn = host.idle.pop();
+    if (!conn || conn.state === "closed") {
+      if (cluster.activeConnections >= cluster.maxConnections) return;
+      conn = new UpstreamConnection(host, cluster, this.listener.codec, { shared: false });
+    }
+    const c = conn;
+    const sink = {
+      upstreamId: 0,
+      respond: () => {
+        if (!host.removed) host.idle.push(c);
+      },
+      fail: () => {},
+    };
+    c.send(sink, bytes, m.type !== "oneway");
+    if (m.type === "oneway" && !host.removed) host.idle.push(c);
+  }
+
+  /** The bytes to send upstream for `ex` on `conn`: mutation encoded, id rewritten if shared. */
+  requestBytes(ex: Exchange, conn: UpstreamConnection): Uint8Array | undefined {
+    const codec = this.listener.codec;
+    let m = ex.request;
+    let bytes = m.frame;
+    if (ex.mutation.size > 0) {
+      const r = codec.encode(m, ex.mutation);
+      if (r.kind === "ok") bytes = r.bytes;
+      else if (ex.route.requestMutation.size > 0) {
+        this.listener.stats.requestMutationUnsupported.inc();
+      }
+    }
+    if (!conn.shared) return bytes;
+    if (bytes !== m.frame) {
+      const again = codec.decode(bytes, this.listener.decodeOptions);
+      if (again.kind !== "message") return undefined;
+      m = again.message;
+    }
+    ex.upstreamId = conn.allocateId();
+    return codec.rewriteRequestId!(m, BigInt(ex.upstreamId));
+  }
+
+  /** A response for `ex` arrived (on a shared connection when `shared`). */
+  respond(ex: Exchange, response: Message, shared: boolean): void {
+    const codec = this.listener.codec;
+    const stats = this.listener.stats;
+    let m = response;
+    let bytes = m.frame;
+    const rm = ex.route.responseMutation;
+    if (rm.size > 0) {
+      const r = codec.encode(m, rm);
+      if (r.kind === "ok" && r.bytes !== m.frame) {
+        const again = codec.decode(r.bytes, { side: "response" });
+        if (again.kind === "message") {
+          m = again.message;
+          bytes = r.bytes;
+        }
+      }
+    }
+    if (shared) {
+      const restored = codec.rewriteRequestId!(m, ex.request.requestId);
+      if (restored === undefined) {
+        stats.responseDecodingError.inc();
+        return this.failed(
+          ex,
+          "BadResponse",
+          "meta protocol router: cannot restore the request id",
+          "upstream_reset",
+        );
+      }
+      bytes = restored;
+    }
+    stats.response.inc();
+    stats.responseDecodingSuccess.inc();
+    if (response.type === "error") stats.responseBusinessException.inc();
+    if (response.status === "ok") stats.responseSuccess.inc();
+    else stats.responseError.inc();
+    if (this.#state === "closed") stats.responseErrorCausedConnectionClose.inc();
+    else this.#queue.push(bytes);
+    this.#finish(ex, response, 0, "");
+  }
+
+  /** `ex` ended in a local error reply. */
+  failed(ex: Exchange, type: ErrorType, text: string, details: string): void {
+    if (!ex.oneway) this.localReply(ex.request, type, text);
+    this.#finish(ex, undefined, 1, details);
+  }
+
+  /** A oneway request was written upstream. */
+  onewayDone(ex: Exchange): void {
+    this.#finish(ex, undefined, 0, "");
+  }
+
+  /** Writes the codec's error reply to `request`. Oneway requests get none. */
+  localReply(request: Message, type: ErrorType, text: string): void {
+    if (request.type === "oneway" || this.#state === "closed") return;
+    const bytes = this.listener.codec.errorReply(request, { type, message: text });
+    this.listener.stats.localResponseBusinessException.inc();
+    this.#queue.push(bytes);
+  }
+
+  #finish(ex: Exchange, response: Message | undefined, code: 0 | 1, details: string): void {
+    if (!this.active.delete(ex)) return;
+    ex.endAccounting();
+    const stats = this.listener.stats;
+    stats.requestActive.add(-1);
+    stats.requestTimeMs.record(performance.now() - ex.startedAt);
+    this.#log(ex.request, ex, response, code, details);
+    if (this.#resume && this.active.size < MAX_IN_FLIGHT / 2) {
+      const r = this.#resume;
+      this.#resume = undefined;
+      r();
+    }
+    if (this.active.size === 0 && (this.#state === "half-closed" || this.#draining)) {
+      this.#closeAfterFlush();
+    }
+  }
+
+  #log(
+    m: Message,
+    ex: Exchange | undefined,
+    response: Message | undefined,
+    code: 0 | 1,
+    details: string,
+  ): void {
+    const sinks = this.listener.model.accessLogs;
+    const callback = this.listener.core.options.accessLog;
+    if (sinks.length === 0 || !callback) return;
+    const headers = new Map(m.metadata);
+    headers.set(APP_PROTOCOL, this.listener.model.protocol);
+    const id = ex?.mutation.get(REQUEST_ID);
+    if (id !== undefined && !headers.has(REQUEST_ID)) headers.set(REQUEST_ID, id);
+    const now = performance.now();
+    const started = ex?.startedAt ?? now;
+    const entry: AccessLogEntry = {
+      startTime: Date.now() - (now - started),
+      durationMs: Math.round(now - started),
+      protocol: this.listener.model.protocol,
+      responseCode: code,
+      responseCodeDetails: details,
+      connectionTerminationDetails: "",
+      upstreamTransportFailureReason: "",
+      bytesSent: m.frame.length,
+      bytesReceived: response?.frame.length ?? 0,
+      upstreamCluster: ex?.clusterName ?? "",
+      upstreamHost: ex?.host?.key ?? "",
+      upstreamLocalAddress: "",
+      downstreamLocalAddress: this.localAddress,
+      downstreamRemoteAddress: this.remoteAddress,
+      routeName: ex?.route.name ?? "",
+      requestHeaders: headers,
+      responseHeaders: response ? new Map(response.metadata) : undefined,
+    };
+    for (let i = 0; i < sinks.length; i++) {
+      try {
+        callback(this.listener.model, i, entry);
+      } catch { /* a sink must not break the data path */ }
+    }
+  }
+
+  #armIdle(): void {
+    const idle = this.listener.model.idleTimeoutMs ?? 0;
+    if (idle <= 0) return;
+    const check = () => {
+      if (this.#state === "closed") return;
+      const left = this.#lastActivity + idle - performance.now();
+      if (left > 0) {
+        this.#idleTimer = setTimeout(check, left + 1);
+        return;
+      }
+      this.listener.stats.idleTimeout.inc();
+      this.close("local");
+    };
+    this.#idleTimer = setTimeout(check, idle);
+  }
+
+  /** The client finished sending: answer what is in flight, then close. */
+  #halfClose(): void {
+    if (this.#state !== "open") return;
+    this.#state = "half-closed";
+    if (this.active.size === 0) this.#closeAfterFlush();
+  }
+
+  /** Graceful drain: close once nothing is in flight. */
+  drain(): void {
+    this.#draining = true;
+    if (this.active.size === 0) this.#closeAfterFlush();
+  }
+
+  async #closeAfterFlush(): Promise<void> {
+    if (this.#state === "closing" || this.#state === "closed") return;
+    this.#state = "closing";
+    await this.#queue.flushed();
+    this.close("local");
+  }
+
+  /** Closes now; requests in flight are abandoned and counted. */
+  close(by: "local" | "remote"): void {
+    if (this.#state === "closed") return;
+    this.#state = "closed";
+    clearTimeout(this.#idleTimer);
+    const stats = this.listener.stats;
+    for (const ex of this.active) {
+      (by === "local" ? stats.cxDestroyLocalWithActiveRq : stats.cxDestroyRemoteWithActiveRq).inc();
+      ex.abandon();
+      stats.requestActive.add(-1);
+    }
+    this.active.clear();
+    this.#queue.close();
+    try {
+      this.conn.close();
+    } catch { /* already closed */ }
+    this.#resume?.();
+    this.#markClosed();
+  }
+}

@@ -1,0 +1,137 @@
+/**
+ * A listener at run time: the TCP server socket, its codec, stats and compiled filters, and
+ * the downstream connections it accepted. The route table is looked up per message (cached
+ * per route-table version), so route updates apply to the next message on every connection.
+ *
+ * @module
+ */
+import type { Codec } from "../codecs/codec.ts";
+import type {
+  GlobalRateLimitFilterModel,
+  ListenerModel,
+  MetadataExchangeFilterModel,
+} from "./config/model.ts";
+import type { ProxyCore } from "./core.ts";
+import { Downstream } from "./downstream.ts";
+import { LocalRateLimiter } from "./filters/local_ratelimit.ts";
+import { compileMatchers } from "./route/route_table.ts";
+import { RouteTable } from "./route/route_table.ts";
+import { type ListenerStats, listenerStats } from "./stats.ts";
+
+/** A filter of the chain, ready to run. */
+export type CompiledFilter =
+  | { readonly kind: "router" }
+  | { readonly kind: "local_ratelimit"; readonly limiter: LocalRateLimiter }
+  | {
+    readonly kind: "ratelimit";
+    readonly model: GlobalRateLimitFilterModel;
+    readonly matchers: ReturnType<typeof compileMatchers>;
+  }
+  | { readonly kind: "metadata_exchange"; readonly model: MetadataExchangeFilterModel }
+  | { readonly kind: "istio_stats" };
+
+/** See the module doc. */
+export class Listener {
+  readonly model: ListenerModel;
+  readonly core: ProxyCore;
+  readonly codec: Codec;
+  readonly stats: ListenerStats;
+  readonly filters: readonly CompiledFilter[];
+  /** Whether requests share upstream connections (the codec can rewrite request ids). */
+  readonly mux: boolean;
+  readonly downstreams = new Set<Downstream>();
+  readonly decodeOptions: { side: "request"; maxFrameSize?: number };
+  #server: Deno.TcpListener | undefined;
+  #inline: RouteTable | undefined;
+  #table: RouteTable | undefined;
+  #tableVersion = -1;
+  #draining = false;
+
+  constructor(model: ListenerModel, codec: Codec, core: ProxyCore) {
+    this.model = model;
+    this.core = core;
+    this.codec = codec;
+    this.stats = listenerStats(core.stats, model.protocol, model.statPrefix);
+    this.mux = model.multiplexing && codec.rewriteRequestId !== undefined;
+    this.decodeOptions = { side: "request", maxFrameSize: model.maxFrameSize };
+    if (model.route.kind === "inline") this.#inline = new RouteTable(model.route.table);
+    this.filters = model.filters.map((f): CompiledFilter => {
+      switch (f.kind) {
+        case "local_ratelimit":
+          return { kind: f.kind, limiter: new LocalRateLimiter(f, core.stats) };
+        case "ratelimit":
+          return { kind: f.kind, model: f, matchers: compileMatchers(f.match) };
+        case "metadata_exchange":
+          return { kind: f.kind, model: f };
+        default:
+          return { kind: f.kind };
+      }
+    });
+  }
+
+  /** The route table for the next message, or undefined when an RDS table is not known yet. */
+  routeTable(): RouteTable | undefined {
+    const core = this.core;
+    if (this.#tableVersion === core.routeVersion) return this.#table;
+    const r = this.model.route;
+    const named = core.tables.get(r.kind === "rds" ? r.name : r.table.name);
+    this.#table = named ?? this.#inline;
+    this.#tableVersion = core.routeVersion;
+    return this.#table;
+  }
+
+  /** Binds the socket; returns the bound port. */
+  listen(): number {
+    this.#server = Deno.listen({ hostname: this.model.address, port: this.model.port });
+    this.#accept(this.#server);
+    return (this.#server.addr as Deno.NetAddr).port;
+  }
+
+  async #accept(server: Deno.TcpListener): Promise<void> {
+    while (true) {
+      let conn: Deno.TcpConn;
+      try {
+        conn = await server.accept();
+      } catch {
+        return; // closed
+      }
+      if (this.#draining) {
+        conn.close();
+        continue;
+      }
+      const down = new Downstream(this, conn);
+      this.downstreams.add(down);
+      down.run().finally(() => this.downstreams.delete(down));
+    }
+  }
+
+  /** Stops accepting; every connection closes once its in-flight requests are done. */
+  async drain(timeoutMs: number): Promise<void> {
+    this.#draining = true;
+    this.#closeServer();
+    const all = [...this.downstreams];
+    for (const d of all) d.drain();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([
+      Promise.all(all.map((d) => d.closed)),
+      new Promise<void>((resolve) => timer = setTimeout(resolve, timeoutMs)),
+    ]);
+    clearTimeout(timer);
+    this.close();
+  }
+
+  /** Closes the socket and every connection now. */
+  close(): void {
+    this.#draining = true;
+    this.#closeServer();
+    for (const d of [...this.downstreams]) d.close("local");
+    for (const f of this.filters) if (f.kind === "local_ratelimit") f.limiter.close();
+  }
+
+  #closeServer(): void {
+    try {
+      this.#server?.close();
+    } catch { /* already closed */ }
+    this.#server = undefined;
+  }
+}

@@ -1,0 +1,147 @@
+/**
+ * The programmatic entry: {@link startProxy} opens the listeners of a {@link ProxyModel}
+ * and returns a {@link ProxyHandle}; {@link proxyScoped} does the same as an Effect whose
+ * Scope closes the proxy. The lifecycle (binding, draining, closing) is Effect-managed; the
+ * per-message path is plain synchronous TypeScript.
+ *
+ * @module
+ */
+import { Data, Effect, Exit, Scope } from "effect";
+import type { Codec } from "../codecs/codec.ts";
+import { defaultRegistry } from "../codecs/registry.ts";
+import type {
+  ClusterModel,
+  EndpointStatus,
+  ProxyHandle,
+  ProxyModel,
+  ProxyOptions,
+  RouteTableModel,
+} from "./config/model.ts";
+import { ProxyCore } from "./core.ts";
+import { Listener } from "./listener.ts";
+import { MemoryStats } from "./stats.ts";
+
+/** The proxy could not start: a listener could not bind, or the model is inconsistent. */
+export class ProxyStartError extends Data.TaggedError("ProxyStartError")<{
+  readonly message: string;
+  readonly cause?: unknown;
+}> {}
+
+/** Options of {@link startProxy} beyond {@link ProxyOptions}. */
+export interface StartProxyOptions extends ProxyOptions {
+  /** Codecs by registry name; default the built-in ones. */
+  readonly codecs?: ReadonlyMap<string, Codec> | { get(name: string): Codec | undefined };
+}
+
+function build(model: ProxyModel, options: StartProxyOptions) {
+  const stats = options.stats ?? new MemoryStats();
+  const core = new ProxyCore(stats, options);
+  core.updateClusters(model.clusters);
+  for (const t of model.routeTables ?? []) core.updateRoutes(t);
+  const codecs = options.codecs ?? defaultRegistry();
+  const listeners = model.listeners.map((l) => {
+    const codec = codecs.get(l.codec);
+    if (!codec) {
+      throw new ProxyStartError({
+        message: `Cannot start listener "${l.name}": unknown codec "${l.codec}"`,
+      });
+    }
+    return new Listener(l, codec, core);
+  });
+  return { core, listeners };
+}
+
+/**
+ * Starts the proxy as a scoped Effect: the listeners are bound on acquisition and closed
+ * (gracefully, within the drain timeout) when the Scope closes.
+ */
+export function proxyScoped(
+  model: ProxyModel,
+  options: StartProxyOptions = {},
+): Effect.Effect<ProxyHandle, ProxyStartError, Scope.Scope> {
+  return Effect.acquireRelease(
+    Effect.try({
+      try: () => open(model, options),
+      catch: (cause) =>
+        cause instanceof ProxyStartError ? cause : new ProxyStartError({
+          message: `Cannot start the proxy: ${cause instanceof Error ? cause.message : cause}`,
+          cause,
+        }),
+    }),
+    (handle) => Effect.promise(() => handle.close()),
+  );
+}
+
+function open(model: ProxyModel, options: StartProxyOptions): ProxyHandle {
+  const { core, listeners } = build(model, options);
+  const ports = new Map<string, number>();
+  try {
+    for (const l of listeners) ports.set(l.model.name, l.listen());
+  } catch (error) {
+    for (const l of listeners) l.close();
+    core.close();
+    throw error;
+  }
+  let closing: Promise<void> | undefined;
+  const finish = async (graceful: boolean) => {
+    const timeout = options.drainTimeoutMs ?? 5000;
+    if (graceful) await Promise.all(listeners.map((l) => l.drain(timeout)));
+    for (const l of listeners) l.close();
+    core.close();
+  };
+  return {
+    ports,
+    stats: core.stats,
+    updateRoutes: (table: RouteTableModel) => core.updateRoutes(table),
+    updateClusters: (clusters: readonly ClusterModel[], o?: { replaceAll?: boolean }) =>
+      core.updateClusters(clusters, o?.replaceAll ?? false),
+    routeTables: () => new Map([...core.tables].map(([k, v]) => [k, v.model])),
+    clusterStatus: () => {
+      const out = new Map<string, readonly EndpointStatus[]>();
+      for (const [name, c] of core.clusters) out.set(name, c.status());
+      return out;
+    },
+    drain: () => closing ??= finish(true),
+    close: () => closing ??= finish(false),
+  };
+}
+
+/**
+ * Starts the proxy and returns its handle; `close()` or `drain()` ends it.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { startProxy } from "./proxy.ts";
+ * const proxy = await startProxy({ listeners: [], clusters: [] });
+ * assert.equal(proxy.ports.size, 0);
+ * await proxy.close();
+ * ```
+ */
+export async function startProxy(
+  model: ProxyModel,
+  options: StartProxyOptions = {},
+): Promise<ProxyHandle> {
+  const scope = await Effect.runPromise(Scope.make());
+  const exit = await Effect.runPromiseExit(Scope.provide(scope)(proxyScoped(model, options)));
+  if (Exit.isFailure(exit)) {
+    await Effect.runPromise(Scope.close(scope, exit));
+    const error = Exit.isFailure(exit) ? exit.cause : undefined;
+    throw new Error(`Cannot start the proxy: ${String(error)}`);
+  }
+  const handle = exit.value;
+  const release = () => Effect.runPromise(Scope.close(scope, Exit.void));
+  return {
+    ...handle,
+    ports: handle.ports,
+    stats: handle.stats,
+    drain: async () => {
+      await handle.drain();
+      await release();
+    },
+    close: async () => {
+      await handle.close();
+      await release();
+    },
+  };
+}
