@@ -12,6 +12,7 @@ export const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
   decode: async () => (await import("./decode.ts")).decodeCommand,
   render: async () => (await import("./render.ts")).renderCommand,
   proxy: async () => (await import("./proxy.ts")).proxyCommand,
+  local: async () => (await import("./local.ts")).localCommand,
 };
 
 /** Runs `aeraki` with `args`; resolves to the exit code. */
