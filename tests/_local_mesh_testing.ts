@@ -108,6 +108,8 @@ export interface LocalMeshFixture {
   readonly dir: string;
   readonly vip: string;
   readonly port: number;
+  /** The v1 and v2 servers' ports. */
+  readonly upstreams: readonly [number, number];
   readonly mesh: LocalMesh;
   readonly logs: string[];
   /** Writes `name` in the folder. */
@@ -159,6 +161,7 @@ export async function startLocalMesh(
     dir,
     vip,
     port,
+    upstreams: [servers[0].port, servers[1].port] as const,
     mesh,
     logs,
     write,
@@ -169,7 +172,13 @@ export async function startLocalMesh(
       await Deno.remove(dir, { recursive: true });
     },
   };
-  await waitFor("the proxy to get its routes and endpoints", () => ready(mesh));
+  // Warming: the listeners opened only after the routes and endpoints arrived.
+  if (!ready(mesh)) {
+    await fixture.close();
+    throw new Error(
+      `The proxy listens before it has its routes and endpoints:\n${logs.join("\n")}`,
+    );
+  }
   return fixture;
 }
 

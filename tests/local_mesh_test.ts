@@ -7,8 +7,10 @@ import assert from "node:assert/strict";
 import {
   type ClientCounts,
   connectCounted,
+  freePort,
   routerYaml,
   sayHello,
+  serviceYaml,
   startLocalMesh,
 } from "./_local_mesh_testing.ts";
 
@@ -99,5 +101,30 @@ Deno.test("localMesh() applies a MetaRouter edit under load without a failed cal
   }
   assert.ok(calls > 0);
   assert.equal(failures, 0);
+  assert.deepEqual(counts, { closed: 0, errors: 0 });
+});
+
+Deno.test("localMesh() moves the listener when the ServiceEntry's port changes, warm before it listens", async () => {
+  const f = await startLocalMesh([0, 100]);
+  const counts: ClientCounts = { closed: 0, errors: 0 };
+  const moved = freePort(f.vip);
+  try {
+    const before = await connectCounted(f.vip, f.port, counts);
+    assert.equal(await sayHello(before), "v2");
+    await before.close();
+    await f.write("service.yaml", serviceYaml(f.vip, moved, ...f.upstreams));
+    await f.waitFor(
+      "the new listener",
+      () => f.mesh.proxy.proxy?.ports.has(`${f.vip}_${moved}`) ?? false,
+    );
+    assert.equal(f.mesh.proxy.restarts, 1);
+    // The first call on the new listener already has its routes and endpoints.
+    const after = await connectCounted(f.vip, moved, counts);
+    assert.equal(await sayHello(after), "v2");
+    await after.close();
+    await assert.rejects(Deno.connect({ hostname: f.vip, port: f.port }));
+  } finally {
+    await f.close();
+  }
   assert.deepEqual(counts, { closed: 0, errors: 0 });
 });

@@ -18,6 +18,7 @@ import {
 } from "../generate/mod.ts";
 import type { SourceRead } from "./file_source.ts";
 import { dropZeroWeights } from "./_zero_weights.ts";
+import { danglingRoutes } from "./_dangling_routes.ts";
 import type { FileContents } from "./source_file.ts";
 
 /** The outcome of one build: resources to serve, or the problems that block them. */
@@ -89,8 +90,9 @@ export class LocalConfigBuilder {
     if (fileProblems.length > 0) return { ok: false, problems: fileProblems, warnings };
     const snapshot = this.#merge(read.files);
     const resources = this.#generator.generate(snapshot);
-    if (resources.problems.length > 0) {
-      const problems = resources.problems.map((p) => formatGenerateProblem(p, read.origins));
+    const found = [...resources.problems, ...danglingRoutes(snapshot, resources)];
+    if (found.length > 0) {
+      const problems = found.map((p) => formatGenerateProblem(p, read.origins));
       return { ok: false, problems, warnings };
     }
     const objects = read.files.reduce((n, f) => n + f.objects.length, 0);

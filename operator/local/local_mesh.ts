@@ -19,6 +19,7 @@ import { FileSource } from "./file_source.ts";
 import { LiveCounters } from "./live_view.ts";
 import { LocalConfigBuilder } from "./local_config.ts";
 import { LocalProxy } from "./local_proxy.ts";
+import { Reloader, type ReloadResult } from "./reloader.ts";
 import { watchFolder } from "./watch.ts";
 
 /** The folder cannot be watched or read at start. */
@@ -26,19 +27,6 @@ export class LocalMeshError extends Data.TaggedError("LocalMeshError")<{
   readonly message: string;
   readonly cause?: unknown;
 }> {}
-
-/** The outcome of one reload. */
-export interface ReloadResult {
-  /** The config was applied (or was already in force). */
-  readonly ok: boolean;
-  /** Problems that kept the last good config, as `aeraki validate` prints them. */
-  readonly problems: readonly string[];
-  readonly warnings: readonly string[];
-  /** The xDS snapshot's route version in force after the reload. */
-  readonly version: string;
-  /** How many reloads ran before this one finished (1 for the first). */
-  readonly count: number;
-}
 
 /** Options of {@link localMesh}. */
 export interface LocalMeshOptions {
@@ -66,10 +54,6 @@ export interface LocalMesh {
   readonly reload: () => Promise<ReloadResult>;
   /** The result of the latest reload. */
   readonly last: () => ReloadResult;
-}
-
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? "" : "s"}`;
 }
 
 /**
@@ -104,63 +88,21 @@ export function localMesh(
       Effect.sync(() => new LocalProxy({ xdsPort, log, onRequest: counters.record })),
       (p) => Effect.promise(() => p.close()),
     );
-    const source = new FileSource(dir);
-    const builder = new LocalConfigBuilder();
-    let last: ReloadResult = { ok: false, problems: [], warnings: [], version: "", count: 0 };
-    const once = async (): Promise<ReloadResult> => {
-      const config = builder.build(await source.read());
-      for (const w of config.warnings) log(w);
-      const count = last.count + 1;
-      if (!config.ok) {
-        log(
-          `Kept the last good config: fix ${plural(config.problems.length, "problem")}:\n  ${
-            config.problems.join("\n  ")
-          }`,
-        );
-        return {
-          ok: false,
-          problems: config.problems,
-          warnings: config.warnings,
-          version: last.version,
-          count,
-        };
-      }
-      const snapshot = Effect.runSync(cache.publish(config.resources));
-      for (const p of snapshot.problems) log(p.message);
-      try {
-        if (await proxy.apply(config.resources)) {
-          const r = config.resources;
-          log(
-            `Proxy listening: ${r.listeners.map((l) => l.name).join(", ") || "no listeners"} (${
-              plural(r.clusters.length, "cluster")
-            })`,
-          );
-        }
-      } catch (e) {
-        const message = e instanceof Error ? e.message : String(e);
-        log(message);
-        return {
-          ok: false,
-          problems: [message],
-          warnings: config.warnings,
-          version: last.version,
-          count,
-        };
-      }
-      const version = snapshot.version;
-      log(`Applied ${plural(config.objects, "object")} (version ${version})`);
-      return { ok: true, problems: [], warnings: config.warnings, version, count };
-    };
-    let chain: Promise<unknown> = Promise.resolve();
-    const reload = () => {
-      const run = chain.then(once).then((r) => last = r);
-      chain = run.catch(() => {});
-      return run;
-    };
+    const reloader = new Reloader({
+      source: new FileSource(dir),
+      builder: new LocalConfigBuilder(),
+      proxy,
+      publish: (resources) => {
+        const snapshot = Effect.runSync(cache.publish(resources));
+        return { version: snapshot.version, problems: snapshot.problems.map((p) => p.message) };
+      },
+      log,
+    });
+    const reload = () => reloader.reload();
     yield* Effect.promise(reload);
     if (options.watch ?? true) {
       yield* watchFolder(dir, { debounceMs: options.debounceMs ?? 20, onChange: reload });
     }
-    return { xdsPort, proxy, counters, reload, last: () => last };
+    return { xdsPort, proxy, counters, reload, last: () => reloader.last };
   });
 }

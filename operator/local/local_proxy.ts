@@ -14,6 +14,7 @@ import { type CompiledBootstrap, loadBootstrapText } from "../../proxy/bootstrap
 import type { AccessLogCallback, ProxyHandle } from "../../proxy/config/model.ts";
 import { MemoryStats, startProxy } from "../../proxy/mod.ts";
 import { startXds, type XdsClients } from "../../proxy/rds/mod.ts";
+import { WarmingControl } from "./_warming.ts";
 
 /** The xDS cluster's name in the bootstrap. */
 export const LOCAL_XDS_CLUSTER = "aeraki-local-xds";
@@ -67,6 +68,8 @@ export interface LocalProxyOptions extends LocalBootstrapOptions {
   readonly onRequest?: AccessLogCallback;
   /** How long a restart waits for in-flight requests (ms). @default 2000 */
   readonly drainTimeoutMs?: number;
+  /** How long a new proxy waits for its routes and endpoints before listening (ms). @default 5000 */
+  readonly warmingTimeoutMs?: number;
 }
 
 interface Running {
@@ -117,15 +120,29 @@ export class LocalProxy {
     const key = stableStringify([resources.listeners, resources.clusters]);
     if (this.#running?.key === key) return false;
     const compiled = this.#compile(resources);
+    // Warm first (subscriptions before listeners), while the running proxy still serves.
+    const warming = new WarmingControl(compiled, this.stats);
+    const xds = startXds(compiled, { proxy: warming, log: this.#options.log, baseBackoffMs: 100 });
+    if (!await warming.whenReady(this.#options.warmingTimeoutMs ?? 5000)) {
+      this.#options.log(
+        "Starting the proxy without some routes or endpoints: xDS did not send them",
+      );
+    }
+    if (this.#running) this.#restarts++;
     await this.#stop();
-    if (compiled.model.listeners.length === 0 && compiled.model.clusters.length <= 1) return true;
     const onRequest = this.#options.onRequest;
-    const proxy = await startProxy(compiled.model, {
-      stats: this.stats,
-      ...(onRequest ? { accessLog: liveOnly(onRequest) } : {}),
-      drainTimeoutMs: this.#options.drainTimeoutMs ?? 2000,
-    });
-    const xds = startXds(compiled, { proxy, log: this.#options.log, baseBackoffMs: 100 });
+    let proxy: ProxyHandle;
+    try {
+      proxy = await startProxy(warming.warmed(compiled), {
+        stats: this.stats,
+        ...(onRequest ? { accessLog: liveOnly(onRequest) } : {}),
+        drainTimeoutMs: this.#options.drainTimeoutMs ?? 2000,
+      });
+    } catch (e) {
+      await xds.close();
+      throw e;
+    }
+    warming.attach(proxy);
     this.#running = { proxy, xds, key };
     return true;
   }
@@ -149,7 +166,6 @@ export class LocalProxy {
     const running = this.#running;
     if (!running) return;
     this.#running = undefined;
-    this.#restarts++;
     await running.xds.close();
     await running.proxy.drain();
   }

@@ -17,3 +17,4 @@ export * from "./local_proxy.ts";
 export * from "./source_file.ts";
 export * from "./watch.ts";
 export * from "./terminal_view.ts";
+export * from "./reloader.ts";
