@@ -106,29 +106,28 @@ export class ProxyGenerator {
       snapshot.endpointSlices,
       snapshot.pods,
     ];
-    if (this.#last && sameDeps(inputs, this.#lastInputs)) {
-      const problems = sortProblems([...mesh.problems, ...this.#ownProblems]);
-      return this.#last = {
-        ...this.#last,
-        routeConfigurations: mesh.routeConfigurations,
-        problems,
-      };
+    if (!this.#last || !sameDeps(inputs, this.#lastInputs)) {
+      this.#lastInputs = inputs;
+      this.#services(snapshot);
     }
-    this.#lastInputs = inputs;
+    return this.#last = {
+      ...this.#last!,
+      routeConfigurations: mesh.routeConfigurations,
+      problems: sortProblems([...mesh.problems, ...this.#ownProblems]),
+    };
+  }
+
+  /** Regenerates the services whose inputs changed and collects every service's resources. */
+  #services(snapshot: ProxySnapshot): void {
     const index = new ServiceIndex(snapshot, this.#options, this.#index);
     const kube = this.#kubeEndpoints(snapshot, index.options.domain);
     const memo = new Map<ServiceEntry, Memo>();
-    const listeners: NamedResource[] = [], clusters: NamedResource[] = [];
-    const loadAssignments: LoadAssignment[] = [];
-    const problems = new Map<string, GenerateProblem>();
-    const listenerOwners = new Map<string, string>();
+    const out = new Collector();
     let changed = this.#last === undefined;
     for (const se of index.sortedServiceEntries()) {
       const host = se.spec.hosts[0];
-      if (!host) continue; // the mesh generator already reported it
-      const ref = objectRef(se);
-      // A second ServiceEntry for a host: the mesh generator reports it; the first one wins.
-      if (index.service(host) !== se) continue;
+      // No host, or a second ServiceEntry for one: the mesh generator reports it.
+      if (!host || index.service(host) !== se) continue;
       const deps = [
         se,
         index.destinationRuleFor(host, se.metadata.namespace ?? ""),
@@ -142,37 +141,52 @@ export class ProxyGenerator {
         : { deps, output: buildServiceResources(se, index, kube) };
       memo.set(se, entry);
       if (entry !== prev) changed = true;
-      for (const l of entry.output.listeners) {
-        const first = listenerOwners.get(l.name);
-        if (first === undefined) {
-          listenerOwners.set(l.name, ref);
-          listeners.push(l);
-          continue;
-        }
-        const problem = {
-          object: ref,
-          field: "spec.addresses",
-          message: `Change the address or port: listener "${l.name}" already belongs to ${first}`,
-        };
-        problems.set(problemKey(problem), problem);
-      }
-      clusters.push(...entry.output.clusters);
-      loadAssignments.push(...entry.output.loadAssignments);
-      for (const p of entry.output.problems) problems.set(problemKey(p), p);
+      out.add(objectRef(se), entry.output);
     }
     // Unchanged services: hand back the same lists, so consumers can skip them by identity.
-    const same = !changed && memo.size === this.#memo.size && this.#last;
+    const same = !changed && memo.size === this.#memo.size ? this.#last : undefined;
     this.#index = index;
     this.#memo = memo;
-    this.#ownProblems = [...problems.values()];
+    this.#ownProblems = [...out.problems.values()];
     this.#last = {
-      listeners: same ? same.listeners : listeners,
-      clusters: same ? same.clusters : clusters,
-      loadAssignments: same ? same.loadAssignments : loadAssignments,
-      routeConfigurations: mesh.routeConfigurations,
-      problems: sortProblems([...mesh.problems, ...this.#ownProblems]),
+      listeners: same?.listeners ?? out.listeners,
+      clusters: same?.clusters ?? out.clusters,
+      loadAssignments: same?.loadAssignments ?? out.loadAssignments,
+      routeConfigurations: [],
+      problems: [],
     };
-    return this.#last;
+  }
+}
+
+/** Gathers the services' resources; a listener name two services claim goes to the first. */
+class Collector {
+  readonly listeners: NamedResource[] = [];
+  readonly clusters: NamedResource[] = [];
+  readonly loadAssignments: LoadAssignment[] = [];
+  readonly problems = new Map<string, GenerateProblem>();
+  readonly #owners = new Map<string, string>();
+
+  add(ref: string, output: ServiceResources): void {
+    for (const l of output.listeners) {
+      const first = this.#owners.get(l.name);
+      if (first === undefined) {
+        this.#owners.set(l.name, ref);
+        this.listeners.push(l);
+        continue;
+      }
+      this.#problem({
+        object: ref,
+        field: "spec.addresses",
+        message: `Change the address or port: listener "${l.name}" already belongs to ${first}`,
+      });
+    }
+    this.clusters.push(...output.clusters);
+    this.loadAssignments.push(...output.loadAssignments);
+    for (const p of output.problems) this.#problem(p);
+  }
+
+  #problem(p: GenerateProblem): void {
+    this.problems.set(problemKey(p), p);
   }
 }
 
