@@ -25,7 +25,7 @@ export function testCluster(
 export function testRoute(
   cluster: string,
   match: Record<string, string> = {},
-  more: Partial<RouteModel> & { action?: Partial<RouteModel["action"]> } = {},
+  more: Partial<Omit<RouteModel, "action">> & { action?: Partial<RouteModel["action"]> } = {},
 ): RouteModel {
   return {
     name: more.name ?? `to-${cluster}`,

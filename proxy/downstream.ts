@@ -11,18 +11,20 @@
  * @module
  */
 import type { ErrorType, Message, Mutation } from "../codecs/codec.ts";
-import type { AccessLogEntry, GlobalRateLimitFilterModel } from "./config/model.ts";
+import { accessLogEntry } from "./access_log_entry.ts";
+import type { GlobalRateLimitFilterModel } from "./config/model.ts";
 import { Exchange, random32 } from "./exchange.ts";
 import type { Listener } from "./listener.ts";
 import { ReadBuffer } from "./net/read_buffer.ts";
 import { WriteQueue } from "./net/write_queue.ts";
+import { askRateLimit } from "./filters/global_ratelimit.ts";
+import { mirror } from "./mirror.ts";
 import { type CompiledRoute, matchesAll, shouldMirror } from "./route/route_table.ts";
-import { UpstreamConnection } from "./upstream/upstream_connection.ts";
+import type { UpstreamConnection } from "./upstream/upstream_connection.ts";
 
 /** Requests one connection may have in flight before reading pauses. */
-export const MAX_IN_FLIGHT = 1024;
+export const MAX_IN_FLIGHT = 256;
 
-const APP_PROTOCOL = "x-meta-protocol-application-protocol";
 const REQUEST_ID = "x-request-id";
 
 function address(a: Deno.Addr): string {
@@ -42,6 +44,7 @@ export class Downstream {
   #queue: WriteQueue;
   #state: "open" | "half-closed" | "closing" | "closed" = "open";
   #draining = false;
+  #paused = false;
   #resume: (() => void) | undefined;
   #lastActivity = performance.now();
   #idleTimer: ReturnType<typeof setTimeout> | undefined;
@@ -70,6 +73,12 @@ export class Downstream {
         }
         if (this.#queue.high) await this.#queue.belowLow();
         if (this.#state !== "open") break;
+        // Frames left undecoded by a pause come first.
+        if (rb.size > 0 && need <= rb.size && this.#paused) {
+          this.#paused = false;
+          need = this.#dispatch(rb);
+          continue;
+        }
         const n = await this.conn.read(rb.space(need));
         if (n === null) {
           this.#halfClose();
@@ -90,6 +99,11 @@ export class Downstream {
     const codec = this.listener.codec;
     const options = this.listener.decodeOptions;
     while (rb.size > 0 && this.#state === "open") {
+      if (this.active.size >= MAX_IN_FLIGHT || this.#queue.high) {
+        // Backpressure: leave the rest buffered until replies drain.
+        this.#paused = true;
+        return 0;
+      }
       const r = codec.decode(rb.pending, options);
       if (r.kind === "need-more") return r.frameSize ?? 0;
       if (r.kind === "invalid") {
@@ -123,7 +137,7 @@ export class Downstream {
       return; // stream frames and stray responses are dropped
     }
     const table = this.listener.routeTable();
-    const route = table?.match(m.metadata);
+    const route = table?.match(m.metadata, this.listener.model.protocol);
     if (!route) {
       this.#log(m, undefined, undefined, 1, "no_matched_route");
       this.localReply(
@@ -157,7 +171,10 @@ export class Downstream {
           }
           break;
         case "ratelimit":
-          if (f.matchers.length > 0 && matchesAll(f.matchers, m.metadata)) {
+          if (
+            f.matchers.length > 0 &&
+            matchesAll(f.matchers, m.metadata, this.listener.model.protocol)
+          ) {
             return this.#globalRateLimit(m, route, i, extra, f.model);
           }
           break;
@@ -182,38 +199,14 @@ export class Downstream {
     extra: Map<string, string> | undefined,
     model: GlobalRateLimitFilterModel,
   ): void {
-    const hook = this.listener.core.options.rateLimit;
-    const overLimit = () =>
+    askRateLimit(this.listener.core.options.rateLimit, model, m.metadata).then((allowed) => {
+      if (this.#state === "closed" || this.#state === "closing") return;
+      if (allowed) return this.#filters(m, route, index + 1, extra);
       this.localReply(
         m,
         "OverLimit",
         `meta protocol global ratelimit: request '${m.requestId}' has been rate limited`,
       );
-    if (!hook) {
-      if (model.failureModeDeny) return overLimit();
-      return this.#filters(m, route, index + 1, extra);
-    }
-    const descriptors = model.descriptors.map((d) => ({
-      entries: [{ key: d.descriptorKey, value: m.metadata.get(d.property.toLowerCase()) ?? "" }],
-    }));
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timeout = new Promise<"timeout">((resolve) => {
-      timer = setTimeout(() => resolve("timeout"), model.timeoutMs);
-    });
-    const call = hook({
-      cluster: model.cluster,
-      domain: model.domain,
-      descriptors,
-      timeoutMs: model.timeoutMs,
-    }).catch(() => "failed" as const);
-    Promise.race([call, timeout]).then((outcome) => {
-      clearTimeout(timer);
-      if (this.#state === "closed" || this.#state === "closing") return;
-      if (outcome === "over_limit") return overLimit();
-      if ((outcome === "failed" || outcome === "timeout") && model.failureModeDeny) {
-        return overLimit();
-      }
-      this.#filters(m, route, index + 1, extra);
     });
   }
 
@@ -236,34 +229,9 @@ export class Downstream {
     this.active.add(ex);
     stats.requestActive.add(1);
     for (const policy of route.mirrors) {
-      if (shouldMirror(policy, random32())) this.#mirror(m, mutation, policy.cluster);
+      if (shouldMirror(policy, random32())) mirror(this.listener, m, mutation, policy.cluster);
     }
     ex.start();
-  }
-
-  /** Fire-and-forget copy to `clusterName`: exclusive connection, response dropped. */
-  #mirror(m: Message, mutation: Mutation, clusterName: string): void {
-    const cluster = this.listener.core.clusters.get(clusterName);
-    const host = cluster?.pick(undefined, random32());
-    if (!cluster || !host) return;
-    const encoded = this.listener.codec.encode(m, mutation);
-    // The frame is copied: the main request may rewrite its id in place.
-    const bytes = (encoded.kind === "ok" ? encoded.bytes : m.frame).slice();
-    let conn = host.idle.pop();
-    if (!conn || conn.state === "closed") {
-      if (cluster.activeConnections >= cluster.maxConnections) return;
-      conn = new UpstreamConnection(host, cluster, this.listener.codec, { shared: false });
-    }
-    const c = conn;
-    const sink = {
-      upstreamId: 0,
-      respond: () => {
-        if (!host.removed) host.idle.push(c);
-      },
-      fail: () => {},
-    };
-    c.send(sink, bytes, m.type !== "oneway");
-    if (m.type === "oneway" && !host.removed) host.idle.push(c);
   }
 
   /** The bytes to send upstream for `ex` on `conn`: mutation encoded, id rewritten if shared. */
@@ -374,31 +342,7 @@ export class Downstream {
     const sinks = this.listener.model.accessLogs;
     const callback = this.listener.core.options.accessLog;
     if (sinks.length === 0 || !callback) return;
-    const headers = new Map(m.metadata);
-    headers.set(APP_PROTOCOL, this.listener.model.protocol);
-    const id = ex?.mutation.get(REQUEST_ID);
-    if (id !== undefined && !headers.has(REQUEST_ID)) headers.set(REQUEST_ID, id);
-    const now = performance.now();
-    const started = ex?.startedAt ?? now;
-    const entry: AccessLogEntry = {
-      startTime: Date.now() - (now - started),
-      durationMs: Math.round(now - started),
-      protocol: this.listener.model.protocol,
-      responseCode: code,
-      responseCodeDetails: details,
-      connectionTerminationDetails: "",
-      upstreamTransportFailureReason: "",
-      bytesSent: m.frame.length,
-      bytesReceived: response?.frame.length ?? 0,
-      upstreamCluster: ex?.clusterName ?? "",
-      upstreamHost: ex?.host?.key ?? "",
-      upstreamLocalAddress: "",
-      downstreamLocalAddress: this.localAddress,
-      downstreamRemoteAddress: this.remoteAddress,
-      routeName: ex?.route.name ?? "",
-      requestHeaders: headers,
-      responseHeaders: response ? new Map(response.metadata) : undefined,
-    };
+    const entry = accessLogEntry(this, m, ex, response, code, details);
     for (let i = 0; i < sinks.length; i++) {
       try {
         callback(this.listener.model, i, entry);
@@ -411,6 +355,8 @@ export class Downstream {
     if (idle <= 0) return;
     const check = () => {
       if (this.#state === "closed") return;
+      // Upstream activity counts too: a connection waiting for replies is not idle (§9.8).
+      if (this.active.size > 0) this.#lastActivity = performance.now();
       const left = this.#lastActivity + idle - performance.now();
       if (left > 0) {
         this.#idleTimer = setTimeout(check, left + 1);

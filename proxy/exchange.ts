@@ -40,6 +40,8 @@ export class Exchange implements InFlight, Deadline {
   cluster: Cluster | undefined;
   host: Host | undefined;
   conn: UpstreamConnection | undefined;
+  /** The local address of the upstream connection used, for the access log. */
+  upstreamLocalAddress = "";
   #endAt = 0;
   #tryEndAt = 0;
   #counted = false;
@@ -183,6 +185,7 @@ export class Exchange implements InFlight, Deadline {
   /** A response arrived on `conn`. */
   respond(response: Message, conn: UpstreamConnection): void {
     if (this.done) return;
+    this.upstreamLocalAddress = conn.localAddress;
     this.#release();
     const cluster = this.cluster!;
     const host = this.host!;

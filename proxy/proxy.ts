@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { Data, Effect, Exit, Scope } from "effect";
+import { Cause, Data, Effect, Exit, Scope } from "effect";
 import type { Codec } from "../codecs/codec.ts";
 import { defaultRegistry } from "../codecs/registry.ts";
 import type {
@@ -75,12 +75,19 @@ export function proxyScoped(
 function open(model: ProxyModel, options: StartProxyOptions): ProxyHandle {
   const { core, listeners } = build(model, options);
   const ports = new Map<string, number>();
-  try {
-    for (const l of listeners) ports.set(l.model.name, l.listen());
-  } catch (error) {
-    for (const l of listeners) l.close();
-    core.close();
-    throw error;
+  for (const l of listeners) {
+    try {
+      ports.set(l.model.name, l.listen());
+    } catch (error) {
+      for (const other of listeners) other.close();
+      core.close();
+      const { name, address, port } = l.model;
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new ProxyStartError({
+        message: `Cannot start listener "${name}" on ${address}:${port}: ${reason}`,
+        cause: error,
+      });
+    }
   }
   let closing: Promise<void> | undefined;
   const finish = async (graceful: boolean) => {
@@ -126,8 +133,7 @@ export async function startProxy(
   const exit = await Effect.runPromiseExit(Scope.provide(scope)(proxyScoped(model, options)));
   if (Exit.isFailure(exit)) {
     await Effect.runPromise(Scope.close(scope, exit));
-    const error = Exit.isFailure(exit) ? exit.cause : undefined;
-    throw new Error(`Cannot start the proxy: ${String(error)}`);
+    throw Cause.squash(exit.cause);
   }
   const handle = exit.value;
   const release = () => Effect.runPromise(Scope.close(scope, Exit.void));

@@ -218,3 +218,66 @@ Deno.test("aeraki proxy serves upstream's global-ratelimit config against a gRPC
     await Deno.remove(file);
   }
 });
+
+Deno.test("every loadable upstream config starts, answers /ready and drains", async () => {
+  for (
+    const name of [...Deno.readDirSync(DIR)].map((e) => e.name).filter((n) => n.endsWith(".yaml"))
+      .sort()
+  ) {
+    if (name === "idle_timeout.yaml" || name === "global-ratelimit-service.yaml") continue;
+    const b = parse(await Deno.readTextFile(DIR + name), { uniqueKeys: false }) as Json;
+    b.admin.address.socket_address.port_value = 0;
+    for (const l of [b.static_resources.listeners].flat()) {
+      l.address.socket_address = { address: "127.0.0.1", port_value: 0 };
+    }
+    const file = await Deno.makeTempFile({ suffix: ".json" });
+    await Deno.writeTextFile(file, JSON.stringify(b));
+    const p = await serve(file);
+    try {
+      assert.deepEqual(await p.get("/ready"), { status: 200, body: "LIVE\n" }, name);
+      await p.get("/quitquitquit", "POST");
+      assert.equal(await p.exit, 0, name);
+    } finally {
+      await Deno.remove(file);
+    }
+  }
+});
+
+Deno.test("aeraki proxy drains and exits 0 on SIGTERM (a real process)", async () => {
+  const b = parse(await Deno.readTextFile(DIR + "thrift.yaml")) as Json;
+  b.admin.address.socket_address.port_value = 0;
+  b.static_resources.listeners.address.socket_address = { address: "127.0.0.1", port_value: 0 };
+  const file = await Deno.makeTempFile({ suffix: ".json" });
+  await Deno.writeTextFile(file, JSON.stringify(b));
+  const main = new URL("../operator/cli/main.ts", import.meta.url).pathname;
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "--allow-all", main, "proxy", "-c", file],
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let out = "";
+  try {
+    while (!/admin on port \d+/.test(out)) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      out += value;
+    }
+    assert.match(out, /listener "listener_meta_protocol" on port \d+/);
+    child.kill("SIGTERM");
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      out += value;
+    }
+    const status = await child.status;
+    assert.equal(status.code, 0);
+    assert.match(out, /drained\n$/);
+    assert.match(
+      new TextDecoder().decode((await new Response(child.stderr).arrayBuffer()) as ArrayBuffer),
+      /Draining/,
+    );
+  } finally {
+    await Deno.remove(file);
+  }
+});

@@ -81,14 +81,22 @@ function compileMatcher(m: MetadataMatcherModel): CompiledMatcher {
   };
 }
 
-/** Whether every matcher matches `metadata` (AND; none = match). */
+/** The key every request carries: the listener's application protocol (spec §1.2). */
+export const APPLICATION_PROTOCOL = "x-meta-protocol-application-protocol";
+
+/**
+ * Whether every matcher matches `metadata` (AND; none = match); `protocol` is the value of
+ * `x-meta-protocol-application-protocol` when the message does not carry it.
+ */
 export function matchesAll(
   matchers: readonly CompiledMatcher[],
   metadata: ReadonlyMap<string, string>,
+  protocol?: string,
 ): boolean {
   for (let i = 0; i < matchers.length; i++) {
     const m = matchers[i];
     let value = metadata.get(m.name);
+    if (value === undefined && m.name === APPLICATION_PROTOCOL) value = protocol;
     if (value === undefined && m.treatMissingAsEmpty) value = "";
     const ok = value === undefined ? m.missing : m.test(value);
     if (ok === m.invert) return false;
@@ -142,11 +150,11 @@ export class RouteTable {
     this.routes = model.routes.map(compileRoute);
   }
 
-  /** The first route matching `metadata`, or undefined. */
-  match(metadata: ReadonlyMap<string, string>): CompiledRoute | undefined {
+  /** The first route matching `metadata` (of a `protocol` listener), or undefined. */
+  match(metadata: ReadonlyMap<string, string>, protocol?: string): CompiledRoute | undefined {
     const routes = this.routes;
     for (let i = 0; i < routes.length; i++) {
-      if (matchesAll(routes[i].matchers, metadata)) return routes[i];
+      if (matchesAll(routes[i].matchers, metadata, protocol)) return routes[i];
     }
     return undefined;
   }

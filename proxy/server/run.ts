@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { Data, Effect, type Scope } from "effect";
 import { createAccessLogs } from "../access_log/mod.ts";
 import { type AdminServer, startAdmin } from "../admin/mod.ts";
 import type { CompiledBootstrap } from "../bootstrap/mod.ts";
@@ -70,6 +71,10 @@ export async function runBootstrap(
     accessLog: logs.callback,
     ...(limiter ? { rateLimit: limiter } : {}),
     drainTimeoutMs: options.drainTimeoutMs,
+  }).catch((e) => {
+    limiter?.close();
+    logs.close();
+    throw e;
   });
   let state = "LIVE";
   let rds: XdsClients | undefined;
@@ -104,8 +109,36 @@ export async function runBootstrap(
   } catch (e) {
     await rds?.close();
     await proxy.close();
+    limiter?.close();
     logs.close();
     throw e;
   }
   return { proxy, admin, drain, done };
+}
+
+/** A bootstrap could not be started (a port taken, a log file not writable…). */
+export class ProxyRunError extends Data.TaggedError("ProxyRunError")<{
+  readonly message: string;
+  readonly cause?: unknown;
+}> {}
+
+/**
+ * {@linkcode runBootstrap} as a scoped Effect: acquired when started, drained when the
+ * Scope closes (in reverse order of what was started).
+ */
+export function runBootstrapScoped(
+  c: CompiledBootstrap,
+  options: RunOptions = {},
+): Effect.Effect<RunningProxy, ProxyRunError, Scope.Scope> {
+  return Effect.acquireRelease(
+    Effect.tryPromise({
+      try: () => runBootstrap(c, options),
+      catch: (cause) =>
+        new ProxyRunError({
+          message: `Cannot start the proxy: ${cause instanceof Error ? cause.message : cause}`,
+          cause,
+        }),
+    }),
+    (running) => Effect.promise(() => running.drain()),
+  );
 }

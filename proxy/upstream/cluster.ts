@@ -115,7 +115,7 @@ export class Cluster {
 
   /** Picks a host for a request, or undefined when none may take traffic. */
   pick(hash: bigint | undefined, random: number): Host | undefined {
-    if (performance.now() >= this.#nextUneject) this.#uneject();
+    if (this.#nextUneject !== Infinity && performance.now() >= this.#nextUneject) this.#uneject();
     if (!this.#lb) this.#lb = this.#build();
     return this.#lb.pick(hash, random);
   }
