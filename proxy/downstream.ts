@@ -19,6 +19,7 @@ import { ReadBuffer } from "./net/read_buffer.ts";
 import { WriteQueue } from "./net/write_queue.ts";
 import { askRateLimit } from "./filters/global_ratelimit.ts";
 import { mirror } from "./mirror.ts";
+import { downstreamBytes, upstreamBytes } from "./rewrite.ts";
 import { type CompiledRoute, matchesAll, shouldMirror } from "./route/route_table.ts";
 import type { UpstreamConnection } from "./upstream/upstream_connection.ts";
 
@@ -45,6 +46,8 @@ export class Downstream {
   #state: "open" | "half-closed" | "closing" | "closed" = "open";
   #draining = false;
   #paused = false;
+  /** Set while an upstream this connection writes to is above its watermark. */
+  #blocked: Promise<void> | undefined;
   #resume: (() => void) | undefined;
   #lastActivity = performance.now();
   #idleTimer: ReturnType<typeof setTimeout> | undefined;
@@ -72,6 +75,7 @@ export class Downstream {
           continue;
         }
         if (this.#queue.high) await this.#queue.belowLow();
+        if (this.#blocked) await this.#blocked;
         if (this.#state !== "open") break;
         // Frames left undecoded by a pause come first.
         if (rb.size > 0 && need <= rb.size && this.#paused) {
@@ -99,7 +103,7 @@ export class Downstream {
     const codec = this.listener.codec;
     const options = this.listener.decodeOptions;
     while (rb.size > 0 && this.#state === "open") {
-      if (this.active.size >= MAX_IN_FLIGHT || this.#queue.high) {
+      if (this.active.size >= MAX_IN_FLIGHT || this.#queue.high || this.#blocked) {
         // Backpressure: leave the rest buffered until replies drain.
         this.#paused = true;
         return 0;
@@ -232,65 +236,48 @@ export class Downstream {
       if (shouldMirror(policy, random32())) mirror(this.listener, m, mutation, policy.cluster);
     }
     ex.start();
+    const conn = ex.conn;
+    if (conn && conn.high && !this.#blocked) {
+      // A slow upstream: stop taking requests from this client until it catches up.
+      this.#blocked = conn.belowLow().then(() => {
+        this.#blocked = undefined;
+      });
+    }
   }
 
-  /** The bytes to send upstream for `ex` on `conn`: mutation encoded, id rewritten if shared. */
+  /** The bytes to send upstream for `ex` on `conn` (see {@link upstreamBytes}). */
   requestBytes(ex: Exchange, conn: UpstreamConnection): Uint8Array | undefined {
-    const codec = this.listener.codec;
-    let m = ex.request;
-    let bytes = m.frame;
-    if (ex.mutation.size > 0) {
-      const r = codec.encode(m, ex.mutation);
-      if (r.kind === "ok") bytes = r.bytes;
-      else if (ex.route.requestMutation.size > 0) {
-        this.listener.stats.requestMutationUnsupported.inc();
-      }
-    }
-    if (!conn.shared) return bytes;
-    if (bytes !== m.frame) {
-      const again = codec.decode(bytes, this.listener.decodeOptions);
-      if (again.kind !== "message") return undefined;
-      m = again.message;
-    }
-    ex.upstreamId = conn.allocateId();
-    return codec.rewriteRequestId!(m, BigInt(ex.upstreamId));
+    return upstreamBytes(this.listener, ex, conn);
   }
 
   /** A response for `ex` arrived (on a shared connection when `shared`). */
   respond(ex: Exchange, response: Message, shared: boolean): void {
-    const codec = this.listener.codec;
     const stats = this.listener.stats;
-    let m = response;
-    let bytes = m.frame;
-    const rm = ex.route.responseMutation;
-    if (rm.size > 0) {
-      const r = codec.encode(m, rm);
-      if (r.kind === "ok" && r.bytes !== m.frame) {
-        const again = codec.decode(r.bytes, { side: "response" });
-        if (again.kind === "message") {
-          m = again.message;
-          bytes = r.bytes;
-        }
-      }
-    }
-    if (shared) {
-      const restored = codec.rewriteRequestId!(m, ex.request.requestId);
-      if (restored === undefined) {
-        stats.responseDecodingError.inc();
-        return this.failed(
-          ex,
-          "BadResponse",
-          "meta protocol router: cannot restore the request id",
-          "upstream_reset",
-        );
-      }
-      bytes = restored;
+    const bytes = downstreamBytes(this.listener, ex, response, shared);
+    if (bytes === undefined) {
+      stats.responseDecodingError.inc();
+      return this.failed(
+        ex,
+        "BadResponse",
+        "meta protocol router: cannot restore the request id",
+        "upstream_reset",
+      );
     }
     stats.response.inc();
     stats.responseDecodingSuccess.inc();
     if (response.type === "error") stats.responseBusinessException.inc();
     if (response.status === "ok") stats.responseSuccess.inc();
     else stats.responseError.inc();
+    const istio = this.listener.istioStats;
+    for (let i = 0; i < istio.length; i++) {
+      istio[i].record(
+        ex.clusterName,
+        response.status === "ok" ? 0 : 1,
+        performance.now() - ex.startedAt,
+        ex.request.frame.length,
+        response.frame.length,
+      );
+    }
     if (this.#state === "closed") stats.responseErrorCausedConnectionClose.inc();
     else this.#queue.push(bytes);
     this.#finish(ex, response, 0, "");

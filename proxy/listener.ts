@@ -13,6 +13,7 @@ import type {
 } from "./config/model.ts";
 import type { ProxyCore } from "./core.ts";
 import { Downstream } from "./downstream.ts";
+import { IstioStats } from "./filters/istio_stats.ts";
 import { LocalRateLimiter } from "./filters/local_ratelimit.ts";
 import { compileMatchers } from "./route/route_table.ts";
 import { RouteTable } from "./route/route_table.ts";
@@ -28,7 +29,7 @@ export type CompiledFilter =
     readonly matchers: ReturnType<typeof compileMatchers>;
   }
   | { readonly kind: "metadata_exchange"; readonly model: MetadataExchangeFilterModel }
-  | { readonly kind: "istio_stats" };
+  | { readonly kind: "istio_stats"; readonly stats: IstioStats };
 
 /** See the module doc. */
 export class Listener {
@@ -40,6 +41,10 @@ export class Listener {
   /** Whether requests share upstream connections (the codec can rewrite request ids). */
   readonly mux: boolean;
   readonly downstreams = new Set<Downstream>();
+  /** The istio_stats filters of the chain (run on every decoded response). */
+  readonly istioStats: readonly IstioStats[];
+  /** Keys written into every response (metadata_exchange on an inbound listener, §3.4). */
+  readonly responseExtra: ReadonlyMap<string, string> | undefined;
   readonly decodeOptions: { side: "request"; maxFrameSize?: number };
   #server: Deno.TcpListener | undefined;
   #inline: RouteTable | undefined;
@@ -63,10 +68,20 @@ export class Listener {
           return { kind: f.kind, model: f, matchers: compileMatchers(f.match) };
         case "metadata_exchange":
           return { kind: f.kind, model: f };
+        case "istio_stats":
+          return { kind: f.kind, stats: new IstioStats(f, model, core.stats) };
         default:
           return { kind: f.kind };
       }
     });
+    this.istioStats = this.filters.flatMap((f) => f.kind === "istio_stats" ? [f.stats] : []);
+    const exchange = model.filters.find((f) => f.kind === "metadata_exchange");
+    if (exchange && model.direction !== "outbound") {
+      this.responseExtra = new Map([
+        ["x-envoy-peer-metadata", exchange.peerMetadata],
+        ["x-envoy-peer-metadata-id", exchange.peerMetadataId],
+      ]);
+    }
   }
 
   /** The route table for the next message, or undefined when an RDS table is not known yet. */

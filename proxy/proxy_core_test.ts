@@ -368,3 +368,28 @@ Deno.test("startProxy() delivers every response of one upstream read (fixes §9.
   }, { multiplexing: true });
   server.close();
 });
+
+Deno.test("startProxy() istio_stats and inbound metadata_exchange act on every response", async () => {
+  const server = kvServer(() => OK);
+  const filters: ListenerModel["filters"] = [
+    { kind: "metadata_exchange", peerMetadata: "Q2hF", peerMetadataId: "sidecar~1" },
+    { kind: "istio_stats", destinationService: "svc.ns.svc.cluster.local" },
+    { kind: "router" },
+  ];
+  await withProxy([testRoute("s")], [testCluster("s", [server.port])], async (proxy, port) => {
+    const c = await kvClient(port);
+    const reply = await c.call([]);
+    assert.equal(reply.metadata.get("x-envoy-peer-metadata-id"), "sidecar~1");
+    await c.call([]);
+    c.close();
+    const [name, value] = [...proxy.stats.snapshot().counters].find(([n]) =>
+      n.startsWith("istio_requests_total{")
+    )!;
+    assert.equal(value, 2);
+    assert.match(name, /reporter="destination"/);
+    assert.match(name, /destination_service="svc.ns.svc.cluster.local"/);
+    assert.match(name, /destination_service_name="svc"/);
+    assert.match(name, /response_code="0"\}$/);
+  }, { filters, direction: "inbound", multiplexing: true });
+  server.close();
+});

@@ -235,3 +235,35 @@ Deno.test("startProxy() forwards oneway calls (fixes spec §9.1)", async () => {
     await server.close();
   }
 });
+
+Deno.test("startProxy() stops reading a client while the upstream does not read", async () => {
+  const deaf = rawServer(() => {}); // accepts, never reads
+  try {
+    await withProxy([testRoute("d")], [testCluster("d", [deaf.port])], async (proxy, port) => {
+      const client = await Deno.connect({ hostname: "127.0.0.1", port });
+      const frame = libCall(FRAMED, { req: new Req({ name: "x".repeat(256 * 1024) }) });
+      let written = 0;
+      const writing = (async () => {
+        for (let i = 0; i < 400; i++) {
+          for (let at = 0; at < frame.length;) {
+            const n = await client.write(frame.subarray(at)).catch(() => -1);
+            if (n < 0) return;
+            at += n;
+            written += n;
+          }
+        }
+      })();
+      await new Promise((r) => setTimeout(r, 1000));
+      const decoded = proxy.stats.snapshot().counters.get(
+        "meta_protocol.thrift.test.request_decoding_success",
+      )!;
+      // 400 × 256 KiB = 100 MiB offered; the proxy holds a few watermarks' worth.
+      assert.ok(decoded * frame.length < 24 * 1024 * 1024, `the proxy took ${decoded} requests`);
+      assert.ok(written < 400 * frame.length, "the client could write everything");
+      client.close();
+      await writing;
+    }, true);
+  } finally {
+    deaf.close();
+  }
+});

@@ -198,7 +198,7 @@ Deno.test("startProxy() applies route swaps to the next call without closing con
       [testRoute("a")],
       [testCluster("a", [a.port]), testCluster("b", [b.port])],
       async (proxy, port) => {
-        const clients = await Promise.all(Array.from({ length: 8 }, () => framedClient(port)));
+        const clients = await Promise.all(Array.from({ length: 32 }, () => framedClient(port)));
         let failed = 0;
         let stop = false;
         const seen = new Set<string>();

@@ -77,6 +77,16 @@ export class UpstreamConnection {
     this.#connect();
   }
 
+  /** Whether the write queue is above its high watermark (the upstream reads slowly). */
+  get high(): boolean {
+    return this.#queue?.high ?? false;
+  }
+
+  /** Resolves once the write queue is at or below its low watermark (or closed). */
+  belowLow(): Promise<void> {
+    return this.#queue?.belowLow() ?? Promise.resolve();
+  }
+
   /** Requests in flight or waiting. */
   get load(): number {
     return this.#inFlight.size + this.#waiting.length;
