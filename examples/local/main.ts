@@ -1,9 +1,11 @@
 /**
- * `deno task demo`: a mesh on this machine. Starts the hello service in two versions (npm
- * `thrift` servers on 127.0.0.1:19091 and :19092), `aeraki local examples/local/mesh` (the
- * xDS server and our proxy, listening on 127.0.0.10:9090 as the ServiceEntry says), and a
- * client calling the service through the proxy about 50 times a second. Edit
- * `examples/local/mesh/router.yaml` while it runs: the live view shows the split move.
+ * `deno task demo`: a mesh on this machine. Starts the Thrift hello service in two versions
+ * (npm `thrift` servers on 127.0.0.1:19091 and :19092) and a Dubbo DemoService in two versions
+ * (hessian.js providers on :19093 and :19094), `aeraki local examples/local/mesh` (the xDS
+ * server and our proxy, listening on 127.0.0.10:9090 and 127.0.0.11:20880 as the
+ * ServiceEntries say), and a client of each calling through the proxy. Edit
+ * `examples/local/mesh/router.yaml` or `dubbo.yaml` while it runs: the live view shows the
+ * split move.
  *
  * @module
  */
@@ -12,10 +14,12 @@ import { Req } from "../../codecs/thrift/_test_service.ts";
 import { Client, Processor } from "../../codecs/thrift/_test_service_rpc.ts";
 import { processIo } from "../../operator/cli/command.ts";
 import { runLocal } from "../../operator/cli/local.ts";
+import { connectDubboHello, startDubboHello } from "../../tests/_dubbo_hello_peer.ts";
 
 const MESH = new URL("./mesh", import.meta.url).pathname;
 const VERSIONS = [["v1", 19091], ["v2", 19092]] as const;
 const SERVICE = { host: "127.0.0.10", port: 9090 };
+const DUBBO = { host: "127.0.0.11", port: 20880 };
 
 interface NodeServer {
   listen(port: number, host: string, cb: () => void): void;
@@ -57,6 +61,31 @@ async function connect(): Promise<{ client: Client; connection: Connection } | u
   return { client: thrift.createClient({ Client }, connection) as Client, connection };
 }
 
+/** Calls the Dubbo service about 20 times a second until `stop()`; reconnects after errors. */
+function startDubboClient(): { stop(): void } {
+  let running = true;
+  const loop = async () => {
+    while (running) {
+      const c = await connectDubboHello(DUBBO.host, DUBBO.port).catch(() => undefined);
+      if (!c) {
+        await sleep(300);
+        continue;
+      }
+      try {
+        while (running) {
+          await c.sayHello("demo");
+          await sleep(50);
+        }
+      } catch {
+        // The proxy restarted or the config routes nowhere: connect again.
+      }
+      c.close();
+    }
+  };
+  void loop();
+  return { stop: () => running = false };
+}
+
 /** Calls sayHello about 50 times a second until `stop()`; reconnects after errors. */
 function startClient(): { stop(): void } {
   let running = true;
@@ -84,17 +113,20 @@ function startClient(): { stop(): void } {
 
 if (import.meta.main) {
   const servers = await Promise.all(VERSIONS.map(([v, port]) => startServer(v, port)));
-  const client = startClient();
+  const dubbo = [startDubboHello("v1", 19093), startDubboHello("v2", 19094)];
+  const clients = [startClient(), startDubboClient()];
   const io = processIo();
   io.err(
-    `hello v1 on 127.0.0.1:19091, v2 on 127.0.0.1:19092; client → ${SERVICE.host}:${SERVICE.port}\n` +
-      `Edit ${MESH}/router.yaml to shift traffic; Ctrl-C stops.\n`,
+    `Thrift hello v1 on 127.0.0.1:19091, v2 on :19092; a client → ${SERVICE.host}:${SERVICE.port}\n` +
+      `Dubbo DemoService v1 on 127.0.0.1:19093, v2 on :19094; a client → ${DUBBO.host}:${DUBBO.port}\n` +
+      `Edit ${MESH}/router.yaml or dubbo.yaml to shift traffic; Ctrl-C stops.\n`,
   );
   const code = await runLocal(
     { dir: MESH, xdsPort: 0, debounceMs: 20, quiet: Deno.args.includes("--quiet") },
     { io, signals: ["SIGINT", "SIGTERM"] },
   );
-  client.stop();
+  for (const c of clients) c.stop();
+  for (const d of dubbo) d.close();
   await Promise.all(servers.map((s) => new Promise<void>((r) => s.close(() => r()))));
   Deno.exit(code);
 }
