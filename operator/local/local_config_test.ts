@@ -146,3 +146,14 @@ Deno.test("FileSource.read() reports YAML syntax errors with the line and column
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("LocalConfigBuilder.build() accepts the demo's folder (examples/local/mesh)", async () => {
+  const dir = new URL("../../examples/local/mesh", import.meta.url).pathname;
+  const config = new LocalConfigBuilder().build(await new FileSource(dir).read());
+  assert.ok(config.ok, config.ok ? "" : config.problems.join("\n"));
+  assert.deepEqual(config.resources.listeners.map((l) => l.name).sort(), [
+    "127.0.0.10_9090",
+    "127.0.0.11_20880",
+  ]);
+  assert.equal(config.resources.routeConfigurations.length, 2);
+});
