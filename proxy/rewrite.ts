@@ -26,8 +26,8 @@ export function upstreamBytes(
   let m = ex.request;
   let bytes = m.frame;
   if (ex.mutation.size > 0) {
-    const r = codec.encode(m, ex.mutation);
-    if (r.kind === "ok") bytes = r.bytes;
+    const r = codec.canMutate?.(m) === false ? undefined : codec.encode(m, ex.mutation);
+    if (r?.kind === "ok") bytes = r.bytes;
     else if (ex.route.requestMutation.size > 0) listener.stats.requestMutationUnsupported.inc();
   }
   if (!conn.shared) return bytes;
