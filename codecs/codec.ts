@@ -161,4 +161,11 @@ export interface Codec {
    * never multiplexed.
    */
   rewriteRequestId?(message: Message, id: bigint): Uint8Array | undefined;
+  /**
+   * `true` when {@link Codec.rewriteRequestId} reads nothing but the frame's fixed header
+   * (never `message.detail`), so a caller may hand it bytes {@link Codec.encode} has just
+   * produced, as `{ ...message, frame: bytes }`, without decoding them again.
+   * @default false
+   */
+  readonly requestIdInFixedHeader?: boolean;
 }

@@ -32,9 +32,12 @@ export function upstreamBytes(
   }
   if (!conn.shared) return bytes;
   if (bytes !== m.frame) {
-    const again = codec.decode(bytes, listener.decodeOptions);
-    if (again.kind !== "message") return undefined;
-    m = again.message;
+    if (codec.requestIdInFixedHeader) m = { ...m, frame: bytes };
+    else {
+      const again = codec.decode(bytes, listener.decodeOptions);
+      if (again.kind !== "message") return undefined;
+      m = again.message;
+    }
   }
   ex.upstreamId = conn.allocateId();
   return codec.rewriteRequestId!(m, BigInt(ex.upstreamId));
