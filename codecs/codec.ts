@@ -140,6 +140,12 @@ export interface Codec {
    * message says `unsupported` rather than dropping it.
    */
   encode(message: Message, mutation: Mutation): EncodeResult;
+  /**
+   * Whether `message` can carry a mutation at all (a cheap check, no encoding): `false`
+   * means {@link Codec.encode} would answer `unsupported` for any non-empty mutation, so a
+   * caller may skip building one. Optional: a codec without it is asked by encoding.
+   */
+  canMutate?(message: Message): boolean;
   /** Builds the protocol's error reply to `request`, carrying `error.message`. */
   errorReply(request: Message, error: CodecError): Uint8Array;
   /** Builds the reply to a heartbeat, or `undefined` if the protocol has no heartbeats. */
@@ -155,4 +161,11 @@ export interface Codec {
    * never multiplexed.
    */
   rewriteRequestId?(message: Message, id: bigint): Uint8Array | undefined;
+  /**
+   * `true` when {@link Codec.rewriteRequestId} reads nothing but the frame's fixed header
+   * (never `message.detail`), so a caller may hand it bytes {@link Codec.encode} has just
+   * produced, as `{ ...message, frame: bytes }`, without decoding them again.
+   * @default false
+   */
+  readonly requestIdInFixedHeader?: boolean;
 }

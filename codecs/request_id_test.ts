@@ -31,6 +31,20 @@ Deno.test("dubboCodec.rewriteRequestId() writes the 8-byte id in place", () => {
   assert.equal(m.requestId, decoded(dubboCodec, before).requestId, "the message keeps its id");
 });
 
+Deno.test("dubboCodec.rewriteRequestId() rewrites freshly encoded bytes without a decode", () => {
+  assert.equal(dubboCodec.requestIdInFixedHeader, true);
+  const m = decoded(dubboCodec, typicalRequest());
+  const encoded = dubboCodec.encode(m, new Map([["x-request-id", "abc"]]));
+  assert.equal(encoded.kind, "ok");
+  const bytes = encoded.kind === "ok" ? encoded.bytes : new Uint8Array();
+  assert.notEqual(bytes, m.frame);
+  const out = dubboCodec.rewriteRequestId!({ ...m, frame: bytes }, 42n);
+  const again = decoded(dubboCodec, out!);
+  assert.equal(again.requestId, 42n);
+  assert.equal(again.metadata.get("x-request-id"), "abc");
+  assert.equal(again.metadata.get("interface"), m.metadata.get("interface"));
+});
+
 const call = (seq: number) =>
   bytes(be32(4 + 4 + 5 + 4 + 1), 0x80, 0x01, 0, 1, bstr("hello"), be32(seq), 0);
 

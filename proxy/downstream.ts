@@ -221,7 +221,11 @@ export class Downstream {
     if (m.type === "oneway") stats.requestOneway.inc();
     else stats.requestTwoway.inc();
     let mutation: Mutation = route.requestMutation;
-    const needsId = m.metadata.get(REQUEST_ID) === undefined;
+    // A generated id is only worth its cost where it can go: into the message (a codec
+    // that can carry headers) or into the access log.
+    const needsId = m.metadata.get(REQUEST_ID) === undefined &&
+      (this.listener.model.accessLogs.length > 0 ||
+        this.listener.codec.canMutate?.(m) !== false);
     if (needsId || extra) {
       const mm = new Map<string, string>();
       if (needsId) mm.set(REQUEST_ID, crypto.randomUUID());

@@ -26,15 +26,18 @@ export function upstreamBytes(
   let m = ex.request;
   let bytes = m.frame;
   if (ex.mutation.size > 0) {
-    const r = codec.encode(m, ex.mutation);
-    if (r.kind === "ok") bytes = r.bytes;
+    const r = codec.canMutate?.(m) === false ? undefined : codec.encode(m, ex.mutation);
+    if (r?.kind === "ok") bytes = r.bytes;
     else if (ex.route.requestMutation.size > 0) listener.stats.requestMutationUnsupported.inc();
   }
   if (!conn.shared) return bytes;
   if (bytes !== m.frame) {
-    const again = codec.decode(bytes, listener.decodeOptions);
-    if (again.kind !== "message") return undefined;
-    m = again.message;
+    if (codec.requestIdInFixedHeader) m = { ...m, frame: bytes };
+    else {
+      const again = codec.decode(bytes, listener.decodeOptions);
+      if (again.kind !== "message") return undefined;
+      m = again.message;
+    }
   }
   ex.upstreamId = conn.allocateId();
   return codec.rewriteRequestId!(m, BigInt(ex.upstreamId));

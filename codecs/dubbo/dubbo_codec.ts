@@ -251,6 +251,7 @@ export const dubboCodec: Codec = {
   errorReply,
   heartbeatReply,
   rewriteRequestId,
+  requestIdInFixedHeader: true,
 };
 
 /** Writes `id` into the header's 8-byte request id, in place (ids are signed 64-bit). */

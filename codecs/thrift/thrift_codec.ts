@@ -307,6 +307,10 @@ export const thriftCodec: Codec = {
   encode,
   errorReply,
   heartbeatReply: () => undefined,
+  canMutate(message: Message): boolean {
+    const detail = message.detail;
+    return detail instanceof Detail && detail.transport === "header" && !!detail.theader;
+  },
   rewriteRequestId(message: Message, id: bigint): Uint8Array | undefined {
     const detail = message.detail;
     return detail instanceof Detail ? rewriteThriftSeqId(message, detail, id) : undefined;

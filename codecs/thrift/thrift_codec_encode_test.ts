@@ -53,6 +53,7 @@ for (const s of STACKS.filter((s) => s.expect.transport !== "header")) {
     const m = decoded(thriftCodec.decode(libCall(s, { req: REQ })));
     const result = thriftCodec.encode(m, new Map([["x-route", "canary"]]));
     assert.equal(result.kind, "unsupported");
+    assert.equal(thriftCodec.canMutate!(m), false, "canMutate() agrees with encode()");
     assert.equal(
       result.kind === "unsupported" && result.reason,
       `Cannot write mutation to Thrift message: the "${s.expect.transport}" transport carries no headers; only the header transport (THeader) does`,
@@ -64,6 +65,7 @@ for (const s of HEADER_STACKS) {
   Deno.test(`thriftCodec.encode() writes a mutation into THeader headers the library reads (${s.name})`, () => {
     const original = libCall(s, { req: REQ, seqid: 5, headers: { "X-User": "alice", keep: "me" } });
     const m = decoded(thriftCodec.decode(original));
+    assert.equal(thriftCodec.canMutate!(m), true, "canMutate() agrees with encode()");
     const out = encoded(m, { "x-user": "bob", "x-route": "canary-with-a-longer-value" });
     assert.deepEqual(libReadHeaders(out), {
       keep: "me",

@@ -16,6 +16,10 @@ export const HIGH_WATERMARK = 1024 * 1024;
 /** Default level below which production may resume (bytes). */
 export const LOW_WATERMARK = 256 * 1024;
 
+const EMPTY = new Uint8Array(0);
+/** Size of the coalescing buffer; a larger batch is written in several calls. */
+const SCRATCH_SIZE = 64 * 1024;
+
 /** Coalescing writer with watermarks; see the module doc. */
 export class WriteQueue {
   #frames: Uint8Array[] = [];
@@ -23,7 +27,8 @@ export class WriteQueue {
   #writing = false;
   #scheduled = false;
   #closed = false;
-  #scratch = new Uint8Array(64 * 1024);
+  /** Allocated on the first coalesced write: a connection that never batches never pays. */
+  #scratch = EMPTY;
   #drainWaiters: (() => void)[] = [];
   readonly #conn: Writable;
   readonly #onError: (error: unknown) => void;
@@ -117,13 +122,13 @@ export class WriteQueue {
     }
     let total = 0;
     let count = 0;
-    const limit = Math.max(this.#scratch.length, frames[0].length);
+    const limit = Math.max(SCRATCH_SIZE, frames[0].length);
     while (count < frames.length && total + frames[count].length <= limit) {
       total += frames[count].length;
       count++;
     }
     if (count === 0) count = 1, total = frames[0].length;
-    if (this.#scratch.length < total) this.#scratch = new Uint8Array(total);
+    if (this.#scratch.length < total) this.#scratch = new Uint8Array(Math.max(SCRATCH_SIZE, total));
     const out = this.#scratch;
     let pos = 0;
     for (let i = 0; i < count; i++) {
