@@ -86,7 +86,7 @@ Deno.test("localMesh() applies a MetaRouter edit under load without a failed cal
     assert.match(
       last.problems.join("\n"),
       new RegExp(
-        `${f.dir}/router\\.yaml:1: MetaRouter/demo/hello: spec\\.routes\\[0\\]\\.route\\[1\\]\\.weight: `,
+        `${f.dir}/router\\.yaml:\\d+:\\d+: MetaRouter/demo/hello: spec\\.routes\\[0\\]\\.route\\[1\\]\\.weight: `,
       ),
     );
     assert.match(f.logs.join("\n"), /Kept the last good config: fix 1 problem/);

@@ -9,7 +9,8 @@ import { Effect, Exit, Fiber } from "effect";
 import { LiveCounters, type LocalMesh, localMesh, TerminalView } from "../local/mod.ts";
 import type { Command, CommandIo } from "./command.ts";
 
-const USAGE = `Usage: deno task local DIR [--xds-port PORT] [--debounce MS] [--quiet]
+const USAGE = `Usage: deno task aeraki local DIR [--xds-port PORT] [--debounce MS] [--quiet]
+(also: deno task local DIR …)
 
 Runs a mesh on this machine from the YAML files (*.yaml, *.yml) and TypeScript charts (*.ts
 whose default export builds a cdk8s chart) under DIR: the same generator as the operator,

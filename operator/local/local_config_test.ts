@@ -91,8 +91,8 @@ Deno.test("LocalConfigBuilder.build() names the file, object and field of every 
     assert.equal(first.ok, false);
     assert.ok(!first.ok);
     assert.deepEqual(first.problems, [
-      `${dir}/b.yaml:1: MetaRouter/demo/hello: spec.routes[0].route: Make the weights add up to 100: they add up to 101 (30 + 71)`,
-      `${dir}/c.yaml:1: MetaRouter/x: spec.hosts: Use a list: got 3`,
+      `${dir}/b.yaml:8:7: MetaRouter/demo/hello: spec.routes[0].route: Make the weights add up to 100: they add up to 101 (30 + 71)`,
+      `${dir}/c.yaml:4:8: MetaRouter/x: spec.hosts: Use a list: got 3`,
     ]);
     // A problem only generation finds (across objects) names the file of the object too.
     await Deno.remove(`${dir}/c.yaml`);
@@ -110,7 +110,7 @@ Deno.test("LocalConfigBuilder.build() names the file, object and field of every 
     const third = builder.build(await new FileSource(dir).read());
     assert.ok(!third.ok);
     assert.deepEqual(third.problems, [
-      `${dir}/b.yaml:1: MetaRouter/demo/hello: route "split": Add subset "v3" to the DestinationRule of "hello.demo.local" or route elsewhere: cluster "outbound|9090|v3|hello.demo.local" does not exist`,
+      `${dir}/b.yaml:8:7: MetaRouter/demo/hello: route "split": Add subset "v3" to the DestinationRule of "hello.demo.local" or route elsewhere: cluster "outbound|9090|v3|hello.demo.local" does not exist`,
     ]);
   } finally {
     await Deno.remove(dir, { recursive: true });
