@@ -14,6 +14,7 @@ export const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
   synth: async () => (await import("./synth.ts")).synthCommand,
   init: async () => (await import("./init.ts")).initCommand,
   proxy: async () => (await import("./proxy.ts")).proxyCommand,
+  operator: async () => (await import("./operator.ts")).operatorCommand,
 };
 
 /** Runs `aeraki` with `args`; resolves to the exit code. */
