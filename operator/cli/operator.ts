@@ -10,6 +10,7 @@ import { Cause, Deferred, Duration, Effect, Exit, type Scope } from "effect";
 import { type OperatorConfig, operatorFlagsUsage, parseOperatorConfig } from "../config.ts";
 import { type ReconcileReport, runController } from "../controller/mod.ts";
 import { kubeClientLayer } from "../kube/mod.ts";
+import { certificateStoreFiles, serveWebhook, webhookDnsNames } from "../webhook/mod.ts";
 import type { Command, CommandIo } from "./command.ts";
 
 const USAGE = `Usage: deno task aeraki operator [flags]
@@ -83,6 +84,8 @@ export function runOperator(
       `Serving /ready and /healthz on port ${config.monitoringPort}; ` +
         `writing EnvoyFilters to namespace "${config.rootNamespace}" as "${config.serverId}"`,
     );
+    if (config.webhookCertDir) yield* startWebhook(config, config.webhookCertDir);
+    else yield* Effect.logInfo(`Not serving the admission webhook: "--webhook-cert-dir" is unset`);
     const controller = runController({
       rootNamespace: config.rootNamespace,
       domain: config.domain,
@@ -99,6 +102,28 @@ export function runOperator(
   return Effect.scoped(program).pipe(
     Effect.provide(kubeClientLayer({ kubeconfig: config.kubeconfig })),
   ) as Effect.Effect<void, unknown>;
+}
+
+/** Serves `/validate` over HTTPS with certificates kept in `dir` (a mounted Secret or a volume). */
+function startWebhook(config: OperatorConfig, dir: string) {
+  return Effect.gen(function* () {
+    yield* Effect.tryPromise({
+      try: () => Deno.mkdir(dir, { recursive: true }),
+      catch: (e) =>
+        new Error(`Cannot create the webhook certificate folder "${dir}": ${String(e)}`),
+    });
+    const namespace = config.podNamespace ?? config.rootNamespace;
+    const server = yield* Effect.provide(
+      serveWebhook({
+        port: config.webhookPort,
+        certificates: { dnsNames: [...webhookDnsNames(namespace, config.domain), "localhost"] },
+      }),
+      certificateStoreFiles(dir),
+    );
+    yield* Effect.logInfo(
+      `Serving the admission webhook on port ${server.port} with certificates in "${dir}"`,
+    );
+  });
 }
 
 function onSignals(stopped: Deferred.Deferred<string>): Effect.Effect<void, never, Scope.Scope> {

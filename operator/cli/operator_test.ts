@@ -6,6 +6,7 @@ import { ENVOY_FILTER, KubeClient, type KubeObject } from "../kube/mod.ts";
 import { memoryIo } from "./command.ts";
 import { operatorCommand } from "./operator.ts";
 import { renderObjects } from "./render.ts";
+import { fixtureMetaRouters, reviewOf } from "../webhook/_fixtures_testing.ts";
 
 const KUBECONFIG = Deno.env.get("AERAKI_KUBECONFIG");
 
@@ -70,11 +71,13 @@ Deno.test("operatorCommand refuses an unknown flag with exit status 2", async ()
 
 Deno.test({
   name:
-    "aeraki operator writes the EnvoyFilters aeraki render prints, turns ready, and exits 0 on SIGTERM",
+    "aeraki operator writes the EnvoyFilters aeraki render prints, serves the webhook, turns ready, and exits 0 on SIGTERM",
   ...kubeTest,
   async fn() {
     const ns = await runKube(Effect.andThen(installCrds(), freshNamespace("opcmd")));
     const port = freePort();
+    const webhookPort = freePort();
+    const certDir = await Deno.makeTempDir();
     const child = new Deno.Command(Deno.execPath(), {
       args: [
         "run",
@@ -85,6 +88,8 @@ Deno.test({
         `--root-namespace=${ns}`,
         `--httpAddr=127.0.0.1:${port}`,
         "--debounce=50ms",
+        `--httpsAddr=127.0.0.1:${webhookPort}`,
+        `--webhook-cert-dir=${certDir}/certs`,
       ],
       stdout: "piped",
       stderr: "piped",
@@ -124,6 +129,24 @@ Deno.test({
       const health = await fetch(`http://127.0.0.1:${port}/healthz`);
       assert.equal(health.status, 200);
       await health.body?.cancel();
+      // The webhook serves the certificates it minted into the folder and refuses a bad
+      // MetaRouter.
+      const caCert = await Deno.readTextFile(`${certDir}/certs/ca.crt`);
+      const [bad] = fixtureMetaRouters("invalid/metarouter_webhook.yaml");
+      const client = Deno.createHttpClient({ caCerts: [caCert] });
+      try {
+        const res = await fetch(`https://localhost:${webhookPort}/validate`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify(reviewOf(bad.object, "CREATE", "u-1")),
+          client,
+        });
+        const body = await res.json();
+        assert.equal(body.response.uid, "u-1");
+        assert.equal(body.response.allowed, false);
+      } finally {
+        client.close();
+      }
     } finally {
       child.kill("SIGTERM");
     }
@@ -133,5 +156,6 @@ Deno.test({
     assert.match(out + err, /Stopping on SIGTERM/);
     // The health port is closed once the process has exited.
     await assert.rejects(fetch(`http://127.0.0.1:${port}/healthz`));
+    await Deno.remove(certDir, { recursive: true });
   },
 });
