@@ -110,6 +110,9 @@ Deno.test({
       assert.match(validate.out, /invalid: 31 objects in 1 file/);
       const render = await entry("render", "--help");
       assert.equal(render.code, 0, render.err);
+      const operator = await entry("operator", "--help");
+      assert.equal(operator.code, 0, operator.err);
+      assert.match(operator.out, /--root-namespace/);
     } finally {
       await Deno.remove(dir, { recursive: true });
     }

@@ -39,6 +39,8 @@ export interface OperatorConfig {
   readonly domain: string;
   /** The admission webhook's HTTPS port. */
   readonly webhookPort: number;
+  /** Folder of the webhook's certificates (minted there when absent); no webhook when unset. */
+  readonly webhookCertDir: string | undefined;
   /** Port of `/ready`, `/healthz` and `/metrics`. */
   readonly monitoringPort: number;
   /** Quiet time after the last change before a reconcile, in milliseconds. */
@@ -177,6 +179,14 @@ export const OPERATOR_FLAGS: readonly OperatorFlag[] = [
     kind: "port",
     default: ":15017",
     help: "admission webhook HTTPS port",
+  },
+  {
+    name: "webhook-cert-dir",
+    field: "webhookCertDir",
+    kind: "string",
+    env: "AERAKI_WEBHOOK_CERT_DIR",
+    help: "folder of the webhook's ca.crt, ca.key, tls.crt, tls.key (minted when absent; " +
+      "no webhook when unset)",
   },
   {
     name: "httpAddr",

@@ -15,6 +15,7 @@ export const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
   init: async () => (await import("./init.ts")).initCommand,
   proxy: async () => (await import("./proxy.ts")).proxyCommand,
   local: async () => (await import("./local.ts")).localCommand,
+  operator: async () => (await import("./operator.ts")).operatorCommand,
 };
 
 /** Runs `aeraki` with `args`; resolves to the exit code. */
