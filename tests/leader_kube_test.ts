@@ -58,7 +58,7 @@ function scenario(releaseOnCancel: boolean) {
   return Effect.gen(function* () {
     const ns = yield* freshNamespace("leader");
     const a = yield* replica(ns, "replica-a", releaseOnCancel);
-    const b = yield* replica(ns, "replica-b");
+    const b = yield* replica(ns, "replica-b", releaseOnCancel);
     yield* watchPair(a, b, (la, lb) => la || lb);
     const [first, second] = (yield* SubscriptionRef.get(a.elector.isLeader)) ? [a, b] : [b, a];
     yield* watchPair(a, b, () => false).pipe(Effect.timeoutOption("3 seconds")); // steady state
