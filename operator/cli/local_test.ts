@@ -18,7 +18,7 @@ Deno.test("aeraki local refuses bad arguments with the usage and exit 2", async 
     const io = memoryIo();
     assert.equal(await main(["local", ...args], io), 2);
     assert.match(io.stderr(), message);
-    assert.match(io.stderr(), /Usage: deno task local DIR/);
+    assert.match(io.stderr(), /Usage: deno task aeraki local DIR/);
   }
 });
 

@@ -110,7 +110,7 @@ Deno.test("LocalConfigBuilder.build() names the file, object and field of every 
     const third = builder.build(await new FileSource(dir).read());
     assert.ok(!third.ok);
     assert.deepEqual(third.problems, [
-      `${dir}/b.yaml:8:7: MetaRouter/demo/hello: route "split": Add subset "v3" to the DestinationRule of "hello.demo.local" or route elsewhere: cluster "outbound|9090|v3|hello.demo.local" does not exist`,
+      `${dir}/b.yaml:1: MetaRouter/demo/hello: route "split": Add subset "v3" to the DestinationRule of "hello.demo.local" or route elsewhere: cluster "outbound|9090|v3|hello.demo.local" does not exist`,
     ]);
   } finally {
     await Deno.remove(dir, { recursive: true });
