@@ -39,6 +39,12 @@ export interface WatchOptions extends SelectOptions {
   readonly resourceVersion: string;
   /** Asks the server to close the watch after this long (seconds). @default 300 */
   readonly timeoutSeconds?: number;
+  /**
+   * Ends the watch (the caller re-watches from the last resourceVersion) when nothing, not
+   * even a bookmark, arrived for this long: a connection broken mid-stream may report no error.
+   * Keep it above the server's bookmark interval (about a minute). @default 90000
+   */
+  readonly inactivityMs?: number;
 }
 
 /** How an apply is made. */

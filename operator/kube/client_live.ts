@@ -197,8 +197,15 @@ function watchStream(
   options: WatchOptions,
 ): Stream.Stream<WatchEvent, KubeError> {
   const action = `Cannot watch ${kind.kind} from resourceVersion "${options.resourceVersion}"`;
-  return Stream.callback<WatchEvent, KubeError>((queue) =>
-    Effect.acquireRelease(
+  const inactivityMs = options.inactivityMs ?? 90_000;
+  return Stream.callback<WatchEvent, KubeError>((queue) => {
+    // A watch broken mid-stream can stay silent forever (no error reaches us under Deno): end
+    // it after a silence longer than the bookmark interval, so the caller re-watches.
+    let lastSeen = Date.now();
+    const idle = setInterval(() => {
+      if (Date.now() - lastSeen > inactivityMs) Queue.endUnsafe(queue);
+    }, Math.min(inactivityMs, 5_000));
+    return Effect.acquireRelease(
       Effect.promise(() =>
         watcher.watch(
           kindPath(kind, { namespace: options.namespace }),
@@ -210,6 +217,7 @@ function watchStream(
             fieldSelector: options.fieldSelector,
           },
           (type, object) => {
+            lastSeen = Date.now();
             if (type === "ERROR") {
               Queue.failCauseUnsafe(queue, Cause.fail(toKubeError(object, { action })));
             } else {
@@ -227,7 +235,11 @@ function watchStream(
           },
         )
       ),
-      (controller) => Effect.sync(() => controller.abort()),
-    )
-  );
+      (controller) =>
+        Effect.sync(() => {
+          clearInterval(idle);
+          controller.abort();
+        }),
+    );
+  });
 }

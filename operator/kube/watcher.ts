@@ -33,6 +33,8 @@ export interface WatcherOptions extends SelectOptions {
   readonly backoff?: BackoffOptions;
   /** Server-side timeout of each watch request, in seconds. @default 300 */
   readonly timeoutSeconds?: number;
+  /** Re-watch after this long without any event or bookmark (see `WatchOptions`). @default 90000 */
+  readonly inactivityMs?: number;
 }
 
 /**
@@ -83,6 +85,7 @@ export function runWatcher(
             ...select,
             resourceVersion: from,
             timeoutSeconds: options.timeoutSeconds,
+            inactivityMs: options.inactivityMs,
           }),
           (event: WatchEvent) =>
             Effect.gen(function* () {
