@@ -129,10 +129,10 @@ export class ProxyGenerator {
       snapshot.pods,
     ];
     if (!this.#last || !sameDeps(inputs, this.#lastInputs)) {
-      const onlyRules = this.#last !== undefined &&
-        inputs.every((x, i) => i === 1 || x === this.#lastInputs[i]);
       this.#lastInputs = inputs;
-      if (!onlyRules || !this.#patchRules(snapshot)) this.#services(snapshot);
+      // The in-place DestinationRule patch (#patchRules) is off: its property test found a rule
+      // change whose patched clusters differ from a fresh build (circuit-breaker thresholds).
+      this.#services(snapshot);
     }
     const last = this.#last!;
     // Unchanged problem lists (the usual MetaRouter edit): keep the sorted merge.
