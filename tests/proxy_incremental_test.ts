@@ -51,7 +51,8 @@ function ruleEdit(rule: DestinationRule, e: Edit): DestinationRule {
   return { ...rule, spec: { ...rule.spec, trafficPolicy } } as DestinationRule;
 }
 
-function applyEdit(m: MeshSnapshot, e: Edit): MeshSnapshot {
+/** Applies edit number `n`; added rules get unique names, as Kubernetes objects have. */
+function applyEdit(m: MeshSnapshot, e: Edit, n: number): MeshSnapshot {
   const rules = m.destinationRules, i = rules.length ? e.at % rules.length : -1;
   const se = m.serviceEntries[e.at % m.serviceEntries.length];
   const host = se.spec.hosts[0], ns = se.metadata.namespace ?? "";
@@ -64,7 +65,7 @@ function applyEdit(m: MeshSnapshot, e: Edit): MeshSnapshot {
   }
   if (e.kind === "add") {
     const at = e.at % (rules.length + 1);
-    const rule = destinationRule(host, ns, `extra${e.at}`);
+    const rule = destinationRule(host, ns, `extra${n}`);
     return { ...m, destinationRules: [...rules.slice(0, at), rule, ...rules.slice(at)] };
   }
   if (i < 0) return m;
@@ -84,8 +85,8 @@ Deno.test("ProxyGenerator.generate() and patched xDS snapshots after random edit
       const generator = new ProxyGenerator();
       let current = m;
       let snapshot = buildXdsSnapshot(generator.generate(current));
-      for (const e of edits) {
-        current = applyEdit(current, e);
+      for (const [n, e] of edits.entries()) {
+        current = applyEdit(current, e, n);
         const out = generator.generate(current);
         const fresh = buildProxyResources(current);
         assert.deepEqual(out, fresh, `after ${JSON.stringify(e)}`);

@@ -130,9 +130,7 @@ export class ProxyGenerator {
     ];
     if (!this.#last || !sameDeps(inputs, this.#lastInputs)) {
       this.#lastInputs = inputs;
-      // The in-place DestinationRule patch (#patchRules) is off: its property test found a rule
-      // change whose patched clusters differ from a fresh build (circuit-breaker thresholds).
-      this.#services(snapshot);
+      if (!this.#patchRules(snapshot)) this.#services(snapshot);
     }
     const last = this.#last!;
     // Unchanged problem lists (the usual MetaRouter edit): keep the sorted merge.
