@@ -1,6 +1,6 @@
 /**
  * Properties of the incremental xDS path: after random edits of DestinationRules (subsets,
- * policies, bad fields, added, deleted) and MetaRouters, {@link ProxyGenerator} equals a fresh
+ * policies, bad fields, added, deleted), ServiceEntry ports and MetaRouters, {@link ProxyGenerator} equals a fresh
  * `buildProxyResources`, and the xDS snapshot patched from the previous one equals a fresh
  * snapshot of the same resources.
  */
@@ -33,9 +33,12 @@ const meshArb = fc.array(fc.record({ dr: fc.boolean(), shared: fc.boolean() }), 
   return { ...EMPTY_SNAPSHOT, serviceEntries: ses, destinationRules: drs, metaRouters: mrs };
 });
 
-type Edit = { kind: "policy" | "subsets" | "bad" | "add" | "drop" | "router"; at: number };
+type Edit = {
+  kind: "policy" | "subsets" | "bad" | "add" | "drop" | "router" | "port";
+  at: number;
+};
 const editArb = fc.record({
-  kind: fc.constantFrom("policy", "subsets", "bad", "add", "drop", "router"),
+  kind: fc.constantFrom("policy", "subsets", "bad", "add", "drop", "router", "port"),
   at: fc.nat(1000),
 }) as fc.Arbitrary<Edit>;
 
@@ -62,6 +65,12 @@ function applyEdit(m: MeshSnapshot, e: Edit, n: number): MeshSnapshot {
       splitRoute(r.spec.hosts[0], e.at % 101),
     ]);
     return { ...m, metaRouters: m.metaRouters.map((x, k) => (k === j ? next : x)) };
+  }
+  if (e.kind === "port") {
+    const j = e.at % m.serviceEntries.length, s = m.serviceEntries[j];
+    const ports = (s.spec.ports ?? []).map((p) => ({ ...p, number: 9000 + (e.at % 7) }));
+    const next = { ...s, spec: { ...s.spec, ports } };
+    return { ...m, serviceEntries: m.serviceEntries.map((x, k) => (k === j ? next : x)) };
   }
   if (e.kind === "add") {
     const at = e.at % (rules.length + 1);

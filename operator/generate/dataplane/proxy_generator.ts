@@ -129,8 +129,11 @@ export class ProxyGenerator {
       snapshot.pods,
     ];
     if (!this.#last || !sameDeps(inputs, this.#lastInputs)) {
+      // Only the DestinationRules changed: patch the services of their hosts in place.
+      const rulesOnly = this.#last !== undefined &&
+        inputs.every((x, i) => (i === 1 ? x !== this.#lastInputs[i] : x === this.#lastInputs[i]));
       this.#lastInputs = inputs;
-      if (!this.#patchRules(snapshot)) this.#services(snapshot);
+      if (!rulesOnly || !this.#patchRules(snapshot)) this.#services(snapshot);
     }
     const last = this.#last!;
     // Unchanged problem lists (the usual MetaRouter edit): keep the sorted merge.
