@@ -6,7 +6,7 @@
  * @module
  */
 import type { SnapshotCache } from "./cache.ts";
-import type { AnyMessage, NodeInfo, RpcStatus } from "./_wire.ts";
+import type { AnyMessage, InvalidMessage, NodeInfo, RpcStatus } from "./_wire.ts";
 import type { ResourceEntry, TypeSnapshot, XdsSnapshot } from "./snapshot.ts";
 import type { XdsStatus } from "./status.ts";
 
@@ -95,6 +95,22 @@ export abstract class Session {
   /** A fresh nonce. */
   protected nextNonce(): string {
     return String(++this.#nonce);
+  }
+
+  /**
+   * The first steps of every request: an undecodable one is logged and dropped, the stream is
+   * bound to its node, and the type URL is resolved. `undefined` when there is nothing to serve.
+   */
+  protected accept<R extends { readonly node?: NodeInfo | null; readonly type_url?: string }>(
+    raw: R | InvalidMessage,
+  ): { readonly request: R; readonly typeUrl: string } | undefined {
+    if ("invalid" in raw) {
+      this.deps.log("warn", `Ignoring a request of node "${this.node}": ${raw.invalid}`);
+      return undefined;
+    }
+    this.identify(raw.node);
+    const typeUrl = this.typeOf(raw.type_url);
+    return typeUrl === undefined ? undefined : { request: raw, typeUrl };
   }
 
   /** The type URL of a request, or `undefined` (logged) when this stream cannot serve it. */

@@ -46,14 +46,10 @@ export class DeltaSession extends Session {
   }
 
   /** Handles one request from the node. Never throws. */
-  onRequest(request: DeltaDiscoveryRequest | InvalidMessage): void {
-    if ("invalid" in request) {
-      this.deps.log("warn", `Ignoring a request of node "${this.node}": ${request.invalid}`);
-      return;
-    }
-    this.identify(request.node);
-    const typeUrl = this.typeOf(request.type_url);
-    if (!typeUrl) return;
+  onRequest(raw: DeltaDiscoveryRequest | InvalidMessage): void {
+    const accepted = this.accept(raw);
+    if (!accepted) return;
+    const { request, typeUrl } = accepted;
     const subscribe = request.resource_names_subscribe ?? [];
     const unsubscribe = request.resource_names_unsubscribe ?? [];
     let state = this.#types.get(typeUrl);

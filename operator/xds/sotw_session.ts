@@ -54,14 +54,10 @@ export class SotwSession extends Session {
   }
 
   /** Handles one request from the node. Never throws. */
-  onRequest(request: DiscoveryRequest | InvalidMessage): void {
-    if ("invalid" in request) {
-      this.deps.log("warn", `Ignoring a request of node "${this.node}": ${request.invalid}`);
-      return;
-    }
-    this.identify(request.node);
-    const typeUrl = this.typeOf(request.type_url);
-    if (!typeUrl) return;
+  onRequest(raw: DiscoveryRequest | InvalidMessage): void {
+    const accepted = this.accept(raw);
+    if (!accepted) return;
+    const { request, typeUrl } = accepted;
     const state = this.#types.get(typeUrl);
     const nonce = request.response_nonce ?? "";
     if (state && nonce !== "") {
