@@ -12,6 +12,7 @@
  */
 import type { ErrorType, Message, Mutation } from "../codecs/codec.ts";
 import { accessLogEntry } from "./access_log_entry.ts";
+import { type Collector, finishSpan, traceRequest, type TracingModel } from "./tracing/mod.ts";
 import type { GlobalRateLimitFilterModel } from "./config/model.ts";
 import { Exchange, random32 } from "./exchange.ts";
 import type { Listener } from "./listener.ts";
@@ -226,11 +227,13 @@ export class Downstream {
     const needsId = m.metadata.get(REQUEST_ID) === undefined &&
       (this.listener.model.accessLogs.length > 0 ||
         this.listener.codec.canMutate?.(m) !== false);
-    if (needsId || extra) {
+    const tracing = this.listener.tracing;
+    if (needsId || extra || tracing) {
       const mm = new Map<string, string>();
       if (needsId) mm.set(REQUEST_ID, crypto.randomUUID());
       if (extra) { for (const [k, v] of extra) mm.set(k, v); }
       for (const [k, v] of route.requestMutation) mm.set(k, v);
+      if (tracing) traceRequest(tracing, m.metadata, mm);
       mutation = mm;
     }
     const ex = new Exchange(this, m, route, mutation);
@@ -330,6 +333,18 @@ export class Downstream {
     code: 0 | 1,
     details: string,
   ): void {
+    const tracing = this.listener.tracing;
+    if (tracing && ex) {
+      const span = finishSpan(
+        tracing,
+        this.listener.model.direction,
+        ex.mutation,
+        () => accessLogEntry(this, m, ex, response, code, details),
+      );
+      if (span) {
+        this.listener.core.options.tracer?.report(collectorOf(this.listener, tracing), span);
+      }
+    }
     const sinks = this.listener.model.accessLogs;
     const callback = this.listener.core.options.accessLog;
     if (sinks.length === 0 || !callback) return;
@@ -398,4 +413,16 @@ export class Downstream {
     this.#resume?.();
     this.#markClosed();
   }
+}
+
+/** A host of the listener's Zipkin collector cluster, or `undefined` when it has none. */
+function collectorOf(listener: Listener, t: TracingModel): Collector | undefined {
+  const p = t.provider!;
+  const host = listener.core.clusters.get(p.collectorCluster)?.pick(undefined, Math.random());
+  return host && {
+    host: host.address,
+    port: host.port,
+    hostname: p.collectorHostname,
+    endpoint: p.collectorEndpoint,
+  };
 }

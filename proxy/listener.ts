@@ -5,6 +5,7 @@
  *
  * @module
  */
+import type { TracingModel } from "./tracing/mod.ts";
 import type { Codec } from "../codecs/codec.ts";
 import type {
   GlobalRateLimitFilterModel,
@@ -46,6 +47,8 @@ export class Listener {
   /** Keys written into every response (metadata_exchange on an inbound listener, §3.4). */
   readonly responseExtra: ReadonlyMap<string, string> | undefined;
   readonly decodeOptions: { side: "request"; maxFrameSize?: number };
+  /** The listener's tracing, when it names a collector and the proxy has a reporter. */
+  readonly tracing: TracingModel | undefined;
   #server: Deno.TcpListener | undefined;
   #inline: RouteTable | undefined;
   #table: RouteTable | undefined;
@@ -59,6 +62,8 @@ export class Listener {
     this.stats = listenerStats(core.stats, model.protocol, model.statPrefix);
     this.mux = model.multiplexing && codec.rewriteRequestId !== undefined;
     this.decodeOptions = { side: "request", maxFrameSize: model.maxFrameSize };
+    const tracing = model.tracing as TracingModel | undefined;
+    this.tracing = tracing?.provider && core.options.tracer ? tracing : undefined;
     if (model.route.kind === "inline") this.#inline = new RouteTable(model.route.table);
     this.filters = model.filters.map((f): CompiledFilter => {
       switch (f.kind) {

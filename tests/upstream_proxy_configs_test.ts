@@ -143,6 +143,8 @@ Deno.test("loadBootstrap() compiles upstream dubbo.yaml (mirror, tracing, access
       traceId128bit: true,
       sharedSpanContext: false,
     },
+    serviceName: c.node.cluster,
+    nodeId: c.node.id,
   });
   assert.equal(l.accessLogs.length, 1);
   const log = l.accessLogs[0].config as {

@@ -221,6 +221,10 @@ export function compileListener(
     filters,
     accessLogs,
     direction: DIRECTIONS[str(l, "traffic_direction") as keyof typeof DIRECTIONS] ?? "unspecified",
-    ...(t ? { tracing: compileTracing(ctx, t, inputs.bootstrapTracing) } : {}),
+    ...(t
+      ? {
+        tracing: compileTracing(ctx, t, { provider: inputs.bootstrapTracing, node: inputs.node }),
+      }
+      : {}),
   };
 }

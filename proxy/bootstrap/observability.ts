@@ -1,6 +1,6 @@
 /**
  * `access_log[]` and tracing config → compiled sinks (see `../access_log/config.ts`) and
- * the tracing model carried opaquely in `ListenerModel.tracing`.
+ * the tracing model carried opaquely in `ListenerModel.tracing` (types in `../tracing/`).
  *
  * @module
  */
@@ -11,6 +11,7 @@ import {
 } from "../access_log/config.ts";
 import { compileFormat } from "../access_log/format.ts";
 import type { AccessLogSinkModel } from "../config/model.ts";
+import type { TracingModel, ZipkinModel } from "../tracing/mod.ts";
 import { bool, type CompileContext, msg, num, str, typeOf } from "./_context.ts";
 import type { Plain } from "./_normalize.ts";
 
@@ -19,28 +20,6 @@ const LOGGERS: Readonly<Record<string, string | undefined>> = {
   "envoy.extensions.access_loggers.stream.v3.StdoutAccessLog": "/dev/stdout",
   "envoy.extensions.access_loggers.stream.v3.StderrAccessLog": "/dev/stderr",
 };
-
-/** Zipkin collector settings (`envoy.config.trace.v3.ZipkinConfig`). */
-export interface ZipkinModel {
-  readonly kind: "zipkin";
-  readonly collectorCluster: string;
-  readonly collectorEndpoint: string;
-  readonly collectorHostname: string;
-  readonly traceId128bit: boolean;
-  readonly sharedSpanContext: boolean;
-}
-
-/** A listener's tracing (the MetaProtocol `Tracing` message, spec §2.1, §6.3). */
-export interface TracingModel {
-  /** Percentages 0–100. */
-  readonly clientSampling: number;
-  readonly randomSampling: number;
-  readonly overallSampling: number;
-  readonly verbose: boolean;
-  readonly maxTagLength: number;
-  /** The collector; absent when neither the filter nor the bootstrap names one we support. */
-  readonly provider?: ZipkinModel;
-}
 
 /** Reads a file named by a `DataSource`; throws with the OS error. */
 export type ReadFile = (path: string) => string;
@@ -151,10 +130,10 @@ function percent(p: Plain | undefined): number {
 export function compileTracing(
   ctx: CompileContext,
   t: Plain,
-  bootstrapProvider: ZipkinModel | undefined,
+  bootstrap: { readonly provider?: ZipkinModel; readonly node: { id: string; cluster: string } },
 ): TracingModel {
   const own = msg(t, "provider");
-  const provider = own ? zipkin(ctx, own) : bootstrapProvider;
+  const provider = own ? zipkin(ctx, own) : bootstrap.provider;
   return {
     clientSampling: percent(msg(t, "client_sampling")),
     randomSampling: percent(msg(t, "random_sampling")),
@@ -162,6 +141,8 @@ export function compileTracing(
     verbose: bool(t, "verbose"),
     maxTagLength: num(t, "max_tag_length") ?? 256,
     ...(provider ? { provider } : {}),
+    serviceName: bootstrap.node.cluster,
+    nodeId: bootstrap.node.id,
   };
 }
 
@@ -172,3 +153,5 @@ export function compileBootstrapTracing(
 ): ZipkinModel | undefined {
   return zipkin(ctx, msg(tracing, "http"));
 }
+
+export type { TracingModel, ZipkinModel };

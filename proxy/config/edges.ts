@@ -5,6 +5,7 @@
  *
  * @module
  */
+import type { Collector, ZipkinSpan } from "../tracing/zipkin.ts";
 import type { ClusterModel, EndpointModel, ListenerModel, RouteTableModel } from "./model.ts";
 
 /** A monotonically increasing counter. */
@@ -147,6 +148,13 @@ export interface ProxyOptions {
   readonly rateLimit?: RateLimitService;
   /** How long `drain()` waits for in-flight requests before closing (default 5000 ms). */
   readonly drainTimeoutMs?: number;
+  /** Takes the sampled spans of listeners with tracing; without it nothing is traced. */
+  readonly tracer?: SpanReporter;
+}
+
+/** Receives finished spans and the collector host to send them to. Must not throw. */
+export interface SpanReporter {
+  report(collector: Collector | undefined, span: ZipkinSpan): void;
 }
 
 /** The live state of one endpoint, for `/clusters`. */

@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { type TracingModel, ZipkinReporter } from "../tracing/mod.ts";
 import { Data, Effect, type Scope } from "effect";
 import { createAccessLogs } from "../access_log/mod.ts";
 import { type AdminServer, startAdmin } from "../admin/mod.ts";
@@ -66,10 +67,14 @@ export async function runBootstrap(
   const log = options.log ?? ((line: string) => console.error(line));
   const logs = createAccessLogs(c.model.listeners);
   const limiter = rateLimitService(c);
+  const stats = new MemoryStats();
+  const traced = c.model.listeners.some((l) => (l.tracing as TracingModel | undefined)?.provider);
+  const tracer = traced ? new ZipkinReporter({ stats }) : undefined;
   const proxy = await startProxy(c.model, {
-    stats: new MemoryStats(),
+    stats,
     accessLog: logs.callback,
     ...(limiter ? { rateLimit: limiter } : {}),
+    ...(tracer ? { tracer } : {}),
     drainTimeoutMs: options.drainTimeoutMs,
   }).catch((e) => {
     limiter?.close();
@@ -88,6 +93,7 @@ export async function runBootstrap(
       log("Draining: no new connections, finishing in-flight requests");
       await rds?.close();
       await proxy.drain();
+      await tracer?.close();
       limiter?.close();
       logs.close();
       await admin?.close();
