@@ -11,6 +11,8 @@ import type { Message, Mutation } from "../codecs/codec.ts";
 import type { RetryPolicyModel } from "./config/model.ts";
 import type { Deadline } from "./core.ts";
 import type { Downstream } from "./downstream.ts";
+import { now } from "./net/clock.ts";
+import type { Hold } from "./net/read_buffer.ts";
 import { type CompiledRoute, hashKey, pickCluster } from "./route/route_table.ts";
 import type { Cluster, Host } from "./upstream/cluster.ts";
 import {
@@ -40,6 +42,8 @@ export class Exchange implements InFlight, Deadline {
   cluster: Cluster | undefined;
   host: Host | undefined;
   conn: UpstreamConnection | undefined;
+  /** Keeps the request's read chunk intact; released by the downstream when it ends. */
+  hold: Hold | undefined;
   /** The local address of the upstream connection used, for the access log. */
   upstreamLocalAddress = "";
   #endAt = 0;
@@ -57,7 +61,7 @@ export class Exchange implements InFlight, Deadline {
     this.route = route;
     this.mutation = mutation;
     this.oneway = request.type === "oneway";
-    this.startedAt = performance.now();
+    this.startedAt = now();
     const timeout = route.model.action.timeoutMs || down.listener.model.requestTimeoutMs || 0;
     if (timeout > 0 && !this.oneway) this.#endAt = this.startedAt + timeout;
   }

@@ -49,3 +49,48 @@ Deno.test("WriteQueue reports a failed write once and drops the rest", async () 
   assert.equal(errors.length, 1);
   assert.equal(q.queued, 0);
 });
+
+Deno.test("WriteQueue copies a frame at push: the caller may reuse its bytes at once", async () => {
+  const writes: number[][] = [];
+  const q = new WriteQueue({
+    write: (b) => {
+      writes.push([...b]);
+      return Promise.resolve(b.length);
+    },
+  }, () => assert.fail("no error expected"));
+  const frame = Uint8Array.of(1, 2, 3);
+  q.push(frame);
+  frame.fill(9);
+  q.push(frame);
+  await q.flushed();
+  assert.deepEqual(writes, [[1, 2, 3, 9, 9, 9]]);
+});
+
+Deno.test("WriteQueue fills one buffer while the other is written", async () => {
+  const writes: number[][] = [];
+  let release: () => void = () => {};
+  let gate = new Promise<void>((r) => release = r);
+  const q = new WriteQueue({
+    write: async (b) => {
+      const copy = [...b];
+      await gate;
+      writes.push(copy);
+      return b.length;
+    },
+  }, () => assert.fail("no error expected"));
+  q.push(Uint8Array.of(1));
+  await Promise.resolve();
+  q.push(Uint8Array.of(2));
+  q.push(new Uint8Array(70_000).fill(3));
+  q.push(Uint8Array.of(4));
+  assert.equal(q.queued, 70_003);
+  const first = release;
+  gate = Promise.resolve();
+  first();
+  await q.flushed();
+  assert.equal(writes.length, 2);
+  assert.deepEqual(writes[0], [1]);
+  assert.equal(writes[1].length, 70_002);
+  assert.deepEqual([writes[1][0], writes[1][1], writes[1].at(-1)], [2, 3, 4]);
+  assert.equal(q.queued, 0);
+});
