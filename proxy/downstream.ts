@@ -13,6 +13,7 @@
 import type { ErrorType, Message } from "../codecs/codec.ts";
 import { accessLogEntry } from "./access_log_entry.ts";
 import type { Exchange } from "./exchange.ts";
+import { InFlightList } from "./in_flight.ts";
 import type { Listener } from "./listener.ts";
 import { now, tick } from "./net/clock.ts";
 import { ReadBuffer, release } from "./net/read_buffer.ts";
@@ -35,7 +36,8 @@ function address(a: Deno.Addr): string {
 export class Downstream {
   readonly listener: Listener;
   readonly conn: Deno.TcpConn;
-  readonly active = new Set<Exchange>();
+  /** Exchanges in flight. */
+  readonly active = new InFlightList<Exchange>();
   /** Resolves when the connection is closed. */
   readonly closed: Promise<void>;
   readonly localAddress: string;
@@ -282,13 +284,12 @@ export class Downstream {
     this.#state = "closed";
     clearTimeout(this.#idleTimer);
     const stats = this.listener.stats;
-    for (const ex of this.active) {
+    for (const ex of this.active.takeAll()) {
       (by === "local" ? stats.cxDestroyLocalWithActiveRq : stats.cxDestroyRemoteWithActiveRq).inc();
       ex.abandon();
       if (ex.hold) release(ex.hold);
       stats.requestActive.add(-1);
     }
-    this.active.clear();
     this.#queue.close();
     try {
       this.conn.close();
