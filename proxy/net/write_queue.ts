@@ -4,9 +4,10 @@
  *
  * A pushed frame is copied at once into the queue's fill buffer, so the caller may reuse or
  * overwrite its bytes as soon as `push` returns (read buffers recycle their space on that
- * promise). Two buffers take turns: one is written while the other fills. A buffer grown
- * past {@link KEEP_SIZE} by a burst is dropped once written, so an idle connection keeps at
- * most two small buffers.
+ * promise). Two buffers take turns: one is written while the other fills. A buffer larger
+ * than {@link KEEP_SIZE} is kept while the writes fill a quarter of it (a steady stream of
+ * large batches, like a shared upstream connection's) and dropped after a smaller write, so
+ * a burst does not leave an idle connection holding a large buffer.
  *
  * @module
  */
@@ -24,7 +25,7 @@ export const LOW_WATERMARK = 256 * 1024;
 const EMPTY = new Uint8Array(0);
 /** The first size of a fill buffer. */
 const INITIAL_SIZE = 16 * 1024;
-/** Buffers up to this size are kept for reuse; larger ones are freed once written. */
+/** Buffers up to this size are always kept for reuse; see the module doc for larger ones. */
 export const KEEP_SIZE = 64 * 1024;
 
 /** Coalescing writer with watermarks; see the module doc. */
@@ -133,7 +134,7 @@ export class WriteQueue {
         let done = 0;
         while (done < out.length) done += await this.#conn.write(out.subarray(done));
         if (this.#closed) break;
-        if (full.length > KEEP_SIZE) this.#spare = EMPTY;
+        if (full.length > KEEP_SIZE && out.length * 4 < full.length) this.#spare = EMPTY;
         this.#queued -= out.length;
         if (this.#queued <= LOW_WATERMARK) this.#wake();
       }

@@ -94,3 +94,25 @@ Deno.test("WriteQueue fills one buffer while the other is written", async () => 
   assert.deepEqual([writes[1][0], writes[1][1], writes[1].at(-1)], [2, 3, 4]);
   assert.equal(q.queued, 0);
 });
+
+Deno.test("WriteQueue keeps a large buffer for large batches and drops it after a small one", async () => {
+  const seen: ArrayBufferLike[] = [];
+  const q = new WriteQueue({
+    write: (b) => {
+      seen.push(b.buffer);
+      return Promise.resolve(b.length);
+    },
+  }, () => assert.fail("no error expected"));
+  const batch = async (size: number) => {
+    q.push(new Uint8Array(size));
+    await q.flushed();
+  };
+  // A batch of 100 kB fills a 128 kB buffer more than a quarter: it is kept and reused.
+  for (let i = 0; i < 6; i++) await batch(100_000);
+  assert.equal(new Set(seen).size, 1, "one large buffer serves every batch");
+  await batch(100);
+  await batch(100);
+  await batch(100);
+  const small = seen.slice(-2);
+  assert.ok(small.every((b) => b.byteLength <= 64 * 1024), "small buffers again");
+});
