@@ -10,24 +10,23 @@
  *
  * @module
  */
-import type { ErrorType, Message, Mutation } from "../codecs/codec.ts";
+import type { ErrorType, Message } from "../codecs/codec.ts";
 import { accessLogEntry } from "./access_log_entry.ts";
-import { type Collector, finishSpan, traceRequest, type TracingModel } from "./tracing/mod.ts";
-import type { GlobalRateLimitFilterModel } from "./config/model.ts";
-import { Exchange, random32 } from "./exchange.ts";
+import { collectorOf, finishSpan } from "./tracing/mod.ts";
+import type { Exchange } from "./exchange.ts";
+import { InFlightList } from "./in_flight.ts";
 import type { Listener } from "./listener.ts";
-import { ReadBuffer } from "./net/read_buffer.ts";
+import { now, tick } from "./net/clock.ts";
+import { ReadBuffer, release } from "./net/read_buffer.ts";
 import { WriteQueue } from "./net/write_queue.ts";
-import { askRateLimit } from "./filters/global_ratelimit.ts";
-import { mirror } from "./mirror.ts";
+import { handleMessage } from "./request_path.ts";
 import { downstreamBytes, upstreamBytes } from "./rewrite.ts";
-import { type CompiledRoute, matchesAll, shouldMirror } from "./route/route_table.ts";
 import type { UpstreamConnection } from "./upstream/upstream_connection.ts";
 
 /** Requests one connection may have in flight before reading pauses. */
 export const MAX_IN_FLIGHT = 256;
-
-const REQUEST_ID = "x-request-id";
+/** Read chunk size of a client connection: many connections, small frames. */
+const DOWNSTREAM_CHUNK_SIZE = 16 * 1024;
 
 function address(a: Deno.Addr): string {
   const n = a as Deno.NetAddr;
@@ -38,7 +37,8 @@ function address(a: Deno.Addr): string {
 export class Downstream {
   readonly listener: Listener;
   readonly conn: Deno.TcpConn;
-  readonly active = new Set<Exchange>();
+  /** Exchanges in flight. */
+  readonly active = new InFlightList<Exchange>();
   /** Resolves when the connection is closed. */
   readonly closed: Promise<void>;
   readonly localAddress: string;
@@ -67,7 +67,7 @@ export class Downstream {
   /** The read loop; resolves when the connection is closed. Never rejects. */
   async run(): Promise<void> {
     this.#armIdle();
-    const rb = new ReadBuffer();
+    const rb = new ReadBuffer(DOWNSTREAM_CHUNK_SIZE);
     let need = 0;
     try {
       while (this.#state === "open") {
@@ -89,7 +89,7 @@ export class Downstream {
           this.#halfClose();
           break;
         }
-        this.#lastActivity = performance.now();
+        this.#lastActivity = tick();
         rb.filled(n);
         need = this.#dispatch(rb);
       }
@@ -117,139 +117,34 @@ export class Downstream {
         return 0;
       }
       rb.consume(r.bytesConsumed);
-      this.#onMessage(r.message);
+      const hold = rb.hold();
+      if (!handleMessage(this, r.message, hold)) release(hold);
     }
     return 0;
   }
 
-  #onMessage(m: Message): void {
-    const stats = this.listener.stats;
-    if (m.type === "heartbeat") {
-      stats.requestEvent.inc();
-      const reply = this.listener.codec.heartbeatReply(m);
-      if (reply) this.#queue.push(reply);
-      return;
-    }
-    stats.requestDecodingSuccess.inc();
-    if (m.type !== "request" && m.type !== "oneway") {
-      if (m.type === "stream_init") {
-        this.localReply(
-          m,
-          "Unspecified",
-          "meta protocol router: streaming calls are not supported",
-        );
-      }
-      return; // stream frames and stray responses are dropped
-    }
-    const table = this.listener.routeTable();
-    const route = table?.match(m.metadata, this.listener.model.protocol);
-    if (!route) {
-      this.#log(m, undefined, undefined, 1, "no_matched_route");
-      this.localReply(
-        m,
-        "RouteNotFound",
-        `meta protocol router: no matched route for request '${m.requestId}'`,
-      );
-      return;
-    }
-    this.#filters(m, route, 0, undefined);
+  /** Whether the connection still takes requests and replies. */
+  get open(): boolean {
+    return this.#state !== "closed" && this.#state !== "closing";
   }
 
-  /** Runs the filter chain from filter `from`; `extra` collects filter-added mutation. */
-  #filters(
-    m: Message,
-    route: CompiledRoute,
-    from: number,
-    extra: Map<string, string> | undefined,
-  ): void {
-    const filters = this.listener.filters;
-    for (let i = from; i < filters.length; i++) {
-      const f = filters[i];
-      switch (f.kind) {
-        case "local_ratelimit":
-          if (!f.limiter.allow(m.metadata)) {
-            return this.localReply(
-              m,
-              "OverLimit",
-              `meta protocol local rate limit: request '${m.requestId}' has been rate limited`,
-            );
-          }
-          break;
-        case "ratelimit":
-          if (
-            f.matchers.length > 0 &&
-            matchesAll(f.matchers, m.metadata, this.listener.model.protocol)
-          ) {
-            return this.#globalRateLimit(m, route, i, extra, f.model);
-          }
-          break;
-        case "metadata_exchange":
-          if (this.listener.model.direction === "outbound") {
-            extra ??= new Map();
-            extra.set("x-envoy-peer-metadata", f.model.peerMetadata);
-            extra.set("x-envoy-peer-metadata-id", f.model.peerMetadataId);
-          }
-          break;
-        case "router":
-          return this.#route(m, route, extra);
-      }
-    }
-    this.#route(m, route, extra);
+  /** Queues bytes for the client (a copy is taken). */
+  write(bytes: Uint8Array): void {
+    this.#queue.push(bytes);
   }
 
-  #globalRateLimit(
-    m: Message,
-    route: CompiledRoute,
-    index: number,
-    extra: Map<string, string> | undefined,
-    model: GlobalRateLimitFilterModel,
-  ): void {
-    askRateLimit(this.listener.core.options.rateLimit, model, m.metadata).then((allowed) => {
-      if (this.#state === "closed" || this.#state === "closing") return;
-      if (allowed) return this.#filters(m, route, index + 1, extra);
-      this.localReply(
-        m,
-        "OverLimit",
-        `meta protocol global ratelimit: request '${m.requestId}' has been rate limited`,
-      );
-    });
-  }
-
-  /** The router: builds the mutation, starts the exchange and the mirrors. */
-  #route(m: Message, route: CompiledRoute, extra: Map<string, string> | undefined): void {
-    const stats = this.listener.stats;
-    stats.request.inc();
-    if (m.type === "oneway") stats.requestOneway.inc();
-    else stats.requestTwoway.inc();
-    let mutation: Mutation = route.requestMutation;
-    // A generated id is only worth its cost where it can go: into the message (a codec
-    // that can carry headers) or into the access log.
-    const needsId = m.metadata.get(REQUEST_ID) === undefined &&
-      (this.listener.model.accessLogs.length > 0 ||
-        this.listener.codec.canMutate?.(m) !== false);
-    const tracing = this.listener.tracing;
-    if (needsId || extra || tracing) {
-      const mm = new Map<string, string>();
-      if (needsId) mm.set(REQUEST_ID, crypto.randomUUID());
-      if (extra) { for (const [k, v] of extra) mm.set(k, v); }
-      for (const [k, v] of route.requestMutation) mm.set(k, v);
-      if (tracing) traceRequest(tracing, m.metadata, mm);
-      mutation = mm;
-    }
-    const ex = new Exchange(this, m, route, mutation);
+  /** Registers a started exchange as in flight. */
+  admit(ex: Exchange): void {
     this.active.add(ex);
-    stats.requestActive.add(1);
-    for (const policy of route.mirrors) {
-      if (shouldMirror(policy, random32())) mirror(this.listener, m, mutation, policy.cluster);
-    }
-    ex.start();
-    const conn = ex.conn;
-    if (conn && conn.high && !this.#blocked) {
-      // A slow upstream: stop taking requests from this client until it catches up.
-      this.#blocked = conn.belowLow().then(() => {
-        this.#blocked = undefined;
-      });
-    }
+    this.listener.stats.requestActive.add(1);
+  }
+
+  /** A slow upstream: stop taking requests from this client until `conn` catches up. */
+  blockOn(conn: UpstreamConnection): void {
+    if (this.#blocked) return;
+    this.#blocked = conn.belowLow().then(() => {
+      this.#blocked = undefined;
+    });
   }
 
   /** The bytes to send upstream for `ex` on `conn` (see {@link upstreamBytes}). */
@@ -280,7 +175,7 @@ export class Downstream {
       istio[i].record(
         ex.clusterName,
         response.status === "ok" ? 0 : 1,
-        performance.now() - ex.startedAt,
+        now() - ex.startedAt,
         ex.request.frame.length,
         response.frame.length,
       );
@@ -314,8 +209,9 @@ export class Downstream {
     ex.endAccounting();
     const stats = this.listener.stats;
     stats.requestActive.add(-1);
-    stats.requestTimeMs.record(performance.now() - ex.startedAt);
-    this.#log(ex.request, ex, response, code, details);
+    stats.requestTimeMs.record(now() - ex.startedAt);
+    if (ex.hold) release(ex.hold);
+    this.log(ex.request, ex, response, code, details);
     if (this.#resume && this.active.size < MAX_IN_FLIGHT / 2) {
       const r = this.#resume;
       this.#resume = undefined;
@@ -326,7 +222,8 @@ export class Downstream {
     }
   }
 
-  #log(
+  /** Writes the access log entry of a finished (or locally answered) request. */
+  log(
     m: Message,
     ex: Exchange | undefined,
     response: Message | undefined,
@@ -342,7 +239,10 @@ export class Downstream {
         () => accessLogEntry(this, m, ex, response, code, details),
       );
       if (span) {
-        this.listener.core.options.tracer?.report(collectorOf(this.listener, tracing), span);
+        this.listener.core.options.tracer?.report(
+          collectorOf(this.listener.core.clusters, tracing),
+          span,
+        );
       }
     }
     const sinks = this.listener.model.accessLogs;
@@ -400,12 +300,12 @@ export class Downstream {
     this.#state = "closed";
     clearTimeout(this.#idleTimer);
     const stats = this.listener.stats;
-    for (const ex of this.active) {
+    for (const ex of this.active.takeAll()) {
       (by === "local" ? stats.cxDestroyLocalWithActiveRq : stats.cxDestroyRemoteWithActiveRq).inc();
       ex.abandon();
+      if (ex.hold) release(ex.hold);
       stats.requestActive.add(-1);
     }
-    this.active.clear();
     this.#queue.close();
     try {
       this.conn.close();
@@ -413,16 +313,4 @@ export class Downstream {
     this.#resume?.();
     this.#markClosed();
   }
-}
-
-/** A host of the listener's Zipkin collector cluster, or `undefined` when it has none. */
-function collectorOf(listener: Listener, t: TracingModel): Collector | undefined {
-  const p = t.provider!;
-  const host = listener.core.clusters.get(p.collectorCluster)?.pick(undefined, Math.random());
-  return host && {
-    host: host.address,
-    port: host.port,
-    hostname: p.collectorHostname,
-    endpoint: p.collectorEndpoint,
-  };
 }

@@ -11,6 +11,9 @@ import type { Message, Mutation } from "../codecs/codec.ts";
 import type { RetryPolicyModel } from "./config/model.ts";
 import type { Deadline } from "./core.ts";
 import type { Downstream } from "./downstream.ts";
+import { now } from "./net/clock.ts";
+import type { Hold } from "./net/read_buffer.ts";
+import type { Listed } from "./in_flight.ts";
 import { type CompiledRoute, hashKey, pickCluster } from "./route/route_table.ts";
 import type { Cluster, Host } from "./upstream/cluster.ts";
 import {
@@ -25,7 +28,7 @@ export function random32(): number {
 }
 
 /** See the module doc. */
-export class Exchange implements InFlight, Deadline {
+export class Exchange implements InFlight, Deadline, Listed<Exchange> {
   readonly down: Downstream;
   readonly request: Message;
   readonly route: CompiledRoute;
@@ -40,6 +43,12 @@ export class Exchange implements InFlight, Deadline {
   cluster: Cluster | undefined;
   host: Host | undefined;
   conn: UpstreamConnection | undefined;
+  /** The downstream's in-flight list (see `Downstream.admit`). */
+  prev: Exchange | undefined = undefined;
+  next: Exchange | undefined = undefined;
+  listed = false;
+  /** Keeps the request's read chunk intact; released by the downstream when it ends. */
+  hold: Hold | undefined = undefined;
   /** The local address of the upstream connection used, for the access log. */
   upstreamLocalAddress = "";
   #endAt = 0;
@@ -57,7 +66,7 @@ export class Exchange implements InFlight, Deadline {
     this.route = route;
     this.mutation = mutation;
     this.oneway = request.type === "oneway";
-    this.startedAt = performance.now();
+    this.startedAt = now();
     const timeout = route.model.action.timeoutMs || down.listener.model.requestTimeoutMs || 0;
     if (timeout > 0 && !this.oneway) this.#endAt = this.startedAt + timeout;
   }

@@ -102,7 +102,9 @@ export class Listener {
 
   /** Binds the socket; returns the bound port. */
   listen(): number {
-    this.#server = Deno.listen({ hostname: this.model.address, port: this.model.port });
+    const options: Deno.TcpListenOptions = { hostname: this.model.address, port: this.model.port };
+    if (this.core.options.reusePort) options.reusePort = true;
+    this.#server = Deno.listen(options);
     this.#accept(this.#server);
     return (this.#server.addr as Deno.NetAddr).port;
   }

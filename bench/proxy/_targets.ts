@@ -22,6 +22,8 @@ export interface Context {
   readonly istioStats: boolean;
   /** Pin the proxy under test to CPU 1 and every peer to CPU 0 (`taskset`). */
   readonly pin: boolean;
+  /** HAProxy's `nbthread` and our proxy's `--concurrency`. */
+  readonly concurrency: number;
   /** The Thrift upstream: the echo peer, or the npm `thrift` library's server. */
   readonly upstream: "peer" | "thrift-npm";
 }
@@ -121,7 +123,7 @@ const haproxy: Target = {
     if (!bin) return "haproxy is not installed (run _tools/install_haproxy.sh)";
     const ports = proxyPorts(up);
     const config = `${ctx.dir}/haproxy.cfg`;
-    Deno.writeTextFileSync(config, haproxyConfig(ports, { nbthread: 1 }));
+    Deno.writeTextFileSync(config, haproxyConfig(ports, { nbthread: ctx.concurrency }));
     return await startProxy("haproxy", [bin, "-f", config, "-db"], ports, ctx);
   },
 };
@@ -136,7 +138,11 @@ export function oursCommand(ctx: Context): string[] | string {
   const deno = Deno.execPath();
   const cli = `${ctx.repo}/operator/cli/main.ts`;
   if (exists(cli) && /^\s+proxy:/m.test(Deno.readTextFileSync(cli))) {
-    return [deno, "run", "--allow-all", cli, "proxy", "-c", "{config}"];
+    const more = ctx.concurrency > 1 ? ["--concurrency", String(ctx.concurrency)] : [];
+    return [deno, "run", "--allow-all", cli, "proxy", "-c", "{config}", ...more];
+  }
+  if (ctx.concurrency > 1) {
+    return `concurrency ${ctx.concurrency} needs "${ctx.repo}" to have 'aeraki proxy -c'`;
   }
   if (exists(`${ctx.repo}/proxy/bootstrap/mod.ts`) && exists(`${ctx.repo}/proxy/mod.ts`)) {
     const runner = new URL("./ours_runner.ts", import.meta.url).pathname;

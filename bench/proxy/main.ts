@@ -14,6 +14,7 @@
  *   --dubbo=128 (BENCH_DUBBO)         connections of the Dubbo run; 0 = none
  *   --peer=go|go-goroutines|deno (BENCH_PEER)  load generator and upstream implementation
  *   --upstream=peer|thrift-npm (BENCH_UPSTREAM)  Thrift upstream: echo peer or npm thrift server
+ *   --concurrency=N (BENCH_CONCURRENCY)  HAProxy nbthread N, ours --concurrency N (default 1)
  *   --pin=true|false (BENCH_PIN)      proxy on CPU 1, load generator and upstreams on CPU 0
  *   --repo=DIR (BENCH_REPO)           checkout whose `aeraki proxy -c` is measured (default .)
  *   --ours='CMD ... {config}' (BENCH_OURS)  our proxy's command line instead
@@ -57,6 +58,7 @@ function options() {
       ours: { type: "string", default: env("BENCH_OURS", "") },
       "istio-stats": { type: "string", default: env("BENCH_ISTIO_STATS", "true") },
       json: { type: "string", default: env("BENCH_JSON", "") },
+      concurrency: { type: "string", default: env("BENCH_CONCURRENCY", "1") },
     },
   });
   return values;
@@ -214,6 +216,7 @@ function context(o: ReturnType<typeof options>, here: string): Context {
     istioStats: o["istio-stats"] !== "false",
     upstream: o.upstream,
     pin: o.pin === "true",
+    concurrency: Math.max(1, Number(o.concurrency) || 1),
   };
 }
 

@@ -212,9 +212,18 @@ function message(
   return { kind: "message", message, bytesConsumed: frame.length };
 }
 
+/** Recent `{method}` metadata maps: messages' metadata is read-only, so one map serves all. */
+const methodMaps = new Map<string, Map<string, string>>();
+const METHOD_MAPS = 256;
+
 function methodOnly(method: string): Map<string, string> {
-  const metadata = new Map<string, string>();
+  let metadata = methodMaps.get(method);
+  if (metadata !== undefined) return metadata;
+  metadata = new Map<string, string>();
   metadata.set("method", method);
+  // Bounded: a client sending endless distinct names only empties the cache.
+  if (methodMaps.size >= METHOD_MAPS) methodMaps.clear();
+  methodMaps.set(method, metadata);
   return metadata;
 }
 

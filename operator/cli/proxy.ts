@@ -16,7 +16,8 @@ does: listeners with the MetaProtocol proxy filter, clusters, admin, RDS.
 
   -c, --config-path FILE   the bootstrap
   --mode serve|validate    serve (default), or check the bootstrap and exit
-  --concurrency N          listener sockets per listener (reusePort; default 1)
+  --concurrency N          N processes share every listener port (SO_REUSEPORT; default 1;
+                           needs fixed listener ports and deno --unstable-net)
 
 Fields the proxy does not implement are refused with their path; fields that have no effect
 here are listed as ignored. SIGTERM or POST /quitquitquit on the admin address drains: stop
@@ -30,6 +31,8 @@ export interface ProxyArgs {
   readonly config: string;
   readonly mode: "serve" | "validate";
   readonly concurrency: number;
+  /** Internal: run as a worker process of a `--concurrency` parent. */
+  readonly worker: boolean;
 }
 
 /** Parses `aeraki proxy` arguments; a string is the error. */
@@ -37,6 +40,7 @@ export function parseProxyArgs(args: readonly string[]): ProxyArgs | string {
   let config: string | undefined;
   let mode: string = "serve";
   let concurrency = 1;
+  let worker = false;
   for (let i = 0; i < args.length; i++) {
     const [flag, inline] = args[i].startsWith("--") && args[i].includes("=")
       ? [args[i].slice(0, args[i].indexOf("=")), args[i].slice(args[i].indexOf("=") + 1)]
@@ -45,6 +49,7 @@ export function parseProxyArgs(args: readonly string[]): ProxyArgs | string {
     if (flag === "-c" || flag === "--config-path") config = value();
     else if (flag === "--mode") mode = value() ?? "";
     else if (flag === "--concurrency") concurrency = Number(value());
+    else if (flag === "--worker") worker = true;
     else return `Cannot run the proxy: unknown argument "${args[i]}"`;
   }
   if (!config) return "Cannot run the proxy: give the bootstrap with -c FILE";
@@ -54,7 +59,7 @@ export function parseProxyArgs(args: readonly string[]): ProxyArgs | string {
   if (!Number.isInteger(concurrency) || concurrency < 1) {
     return `Cannot use concurrency "${concurrency}": give a whole number from 1`;
   }
-  return { config, mode, concurrency };
+  return { config, mode, concurrency, worker };
 }
 
 /** Prints a load report: problems to stderr, ignored fields and warnings to stdout. */
@@ -96,5 +101,10 @@ async function run(args: readonly string[], io: CommandIo): Promise<number> {
     return 0;
   }
   const { serveProxy } = await import("./proxy_serve.ts");
-  return await serveProxy(r.config, { concurrency: parsed.concurrency, io });
+  return await serveProxy(r.config, {
+    concurrency: parsed.concurrency,
+    io,
+    configPath: parsed.config,
+    worker: parsed.worker,
+  });
 }

@@ -148,6 +148,11 @@ export interface ProxyOptions {
   readonly rateLimit?: RateLimitService;
   /** How long `drain()` waits for in-flight requests before closing (default 5000 ms). */
   readonly drainTimeoutMs?: number;
+  /**
+   * Sets `SO_REUSEPORT` on every listener socket, so that several proxy processes serve the
+   * same ports (`aeraki proxy --concurrency`); Deno needs `--unstable-net` for it.
+   */
+  readonly reusePort?: boolean;
   /** Takes the sampled spans of listeners with tracing; without it nothing is traced. */
   readonly tracer?: SpanReporter;
 }

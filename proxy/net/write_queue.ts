@@ -1,7 +1,13 @@
 /**
  * Outgoing bytes of one connection, coalesced per microtask: every frame queued during one
- * turn of the event loop goes out in one `write` call. Frames are queued as views; the
- * queue copies them into its own buffer only when more than one is waiting.
+ * turn of the event loop goes out in one `write` call.
+ *
+ * A pushed frame is copied at once into the queue's fill buffer, so the caller may reuse or
+ * overwrite its bytes as soon as `push` returns (read buffers recycle their space on that
+ * promise). Two buffers take turns: one is written while the other fills. A buffer larger
+ * than {@link KEEP_SIZE} is kept while the writes fill a quarter of it (a steady stream of
+ * large batches, like a shared upstream connection's) and dropped after a smaller write, so
+ * a burst does not leave an idle connection holding a large buffer.
  *
  * @module
  */
@@ -17,18 +23,22 @@ export const HIGH_WATERMARK = 1024 * 1024;
 export const LOW_WATERMARK = 256 * 1024;
 
 const EMPTY = new Uint8Array(0);
-/** Size of the coalescing buffer; a larger batch is written in several calls. */
-const SCRATCH_SIZE = 64 * 1024;
+/** The first size of a fill buffer. */
+const INITIAL_SIZE = 16 * 1024;
+/** Buffers up to this size are always kept for reuse; see the module doc for larger ones. */
+export const KEEP_SIZE = 64 * 1024;
 
 /** Coalescing writer with watermarks; see the module doc. */
 export class WriteQueue {
-  #frames: Uint8Array[] = [];
+  /** The buffer frames are copied into; allocated on the first push. */
+  #fill = EMPTY;
+  #fillLength = 0;
+  /** The other buffer: being written, or free for the next swap. */
+  #spare = EMPTY;
   #queued = 0;
   #writing = false;
   #scheduled = false;
   #closed = false;
-  /** Allocated on the first coalesced write: a connection that never batches never pays. */
-  #scratch = EMPTY;
   #drainWaiters: (() => void)[] = [];
   readonly #conn: Writable;
   readonly #onError: (error: unknown) => void;
@@ -50,11 +60,15 @@ export class WriteQueue {
     return this.#queued > HIGH_WATERMARK;
   }
 
-  /** Queues `bytes` (kept as a view: it must not change until written). */
+  /** Queues a copy of `bytes`. */
   push(bytes: Uint8Array): void {
-    if (this.#closed || bytes.length === 0) return;
-    this.#frames.push(bytes);
-    this.#queued += bytes.length;
+    const n = bytes.length;
+    if (this.#closed || n === 0) return;
+    const at = this.#fillLength;
+    if (at + n > this.#fill.length) this.#grow(at + n);
+    this.#fill.set(bytes, at);
+    this.#fillLength = at + n;
+    this.#queued += n;
     if (!this.#scheduled && !this.#writing) {
       this.#scheduled = true;
       queueMicrotask(this.#flush);
@@ -77,9 +91,25 @@ export class WriteQueue {
   /** Drops what is queued and refuses further bytes. */
   close(): void {
     this.#closed = true;
-    this.#frames.length = 0;
+    this.#fill = this.#spare = EMPTY;
+    this.#fillLength = 0;
     this.#queued = 0;
     this.#wake();
+  }
+
+  #grow(needed: number): void {
+    let size = this.#fill.length === 0 ? INITIAL_SIZE : this.#fill.length * 2;
+    while (size < needed) size *= 2;
+    // The spare may already be large enough (it was written and is free while filling).
+    if (!this.#writing && this.#spare.length >= needed && this.#fillLength === 0) {
+      const s = this.#spare;
+      this.#spare = this.#fill;
+      this.#fill = s;
+      return;
+    }
+    const next = new Uint8Array(size);
+    next.set(this.#fill.subarray(0, this.#fillLength));
+    this.#fill = next;
   }
 
   #wake(): void {
@@ -94,10 +124,17 @@ export class WriteQueue {
     if (this.#writing) return;
     this.#writing = true;
     try {
-      while (this.#frames.length > 0 && !this.#closed) {
-        const out = this.#take();
+      while (this.#fillLength > 0 && !this.#closed) {
+        // Swap: the filled buffer is written while new frames go into the other one.
+        const full = this.#fill;
+        const out = full.subarray(0, this.#fillLength);
+        this.#fill = this.#spare;
+        this.#fillLength = 0;
+        this.#spare = full;
         let done = 0;
         while (done < out.length) done += await this.#conn.write(out.subarray(done));
+        if (this.#closed) break;
+        if (full.length > KEEP_SIZE && out.length * 4 < full.length) this.#spare = EMPTY;
         this.#queued -= out.length;
         if (this.#queued <= LOW_WATERMARK) this.#wake();
       }
@@ -110,32 +147,5 @@ export class WriteQueue {
       this.#writing = false;
       this.#wake();
     }
-  }
-
-  /** The next bytes to write: one frame as is, or many copied into the scratch buffer. */
-  #take(): Uint8Array {
-    const frames = this.#frames;
-    if (frames.length === 1) {
-      const only = frames[0];
-      frames.length = 0;
-      return only;
-    }
-    let total = 0;
-    let count = 0;
-    const limit = Math.max(SCRATCH_SIZE, frames[0].length);
-    while (count < frames.length && total + frames[count].length <= limit) {
-      total += frames[count].length;
-      count++;
-    }
-    if (count === 0) count = 1, total = frames[0].length;
-    if (this.#scratch.length < total) this.#scratch = new Uint8Array(Math.max(SCRATCH_SIZE, total));
-    const out = this.#scratch;
-    let pos = 0;
-    for (let i = 0; i < count; i++) {
-      out.set(frames[i], pos);
-      pos += frames[i].length;
-    }
-    frames.splice(0, count);
-    return out.subarray(0, total);
   }
 }

@@ -23,6 +23,10 @@ export interface RunOptions {
   readonly drainTimeoutMs?: number;
   /** Logs lifecycle events (RDS updates and NACKs, drains). @default console.error */
   readonly log?: (line: string) => void;
+  /** `SO_REUSEPORT` on the listeners (see `ProxyOptions.reusePort`). @default false */
+  readonly reusePort?: boolean;
+  /** Serve the bootstrap's admin address; a worker process of a parent leaves it. @default true */
+  readonly admin?: boolean;
 }
 
 /** A running bootstrap. */
@@ -76,6 +80,7 @@ export async function runBootstrap(
     ...(limiter ? { rateLimit: limiter } : {}),
     ...(tracer ? { tracer } : {}),
     drainTimeoutMs: options.drainTimeoutMs,
+    reusePort: options.reusePort,
   }).catch((e) => {
     limiter?.close();
     logs.close();
@@ -102,7 +107,7 @@ export async function runBootstrap(
   try {
     await connectRateLimits(c, limiter, log);
     rds = startXds(c, { proxy, log });
-    if (c.model.admin) {
+    if (c.model.admin && options.admin !== false) {
       admin = await startAdmin(c.model.admin, {
         proxy,
         model: c.model,

@@ -8,7 +8,7 @@
  */
 import type { AccessLogEntry } from "../config/edges.ts";
 import { b3Headers, decideTrace, spanOf, startSpan } from "./trace_context.ts";
-import { type ZipkinSpan, zipkinSpan } from "./zipkin.ts";
+import { type Collector, type ZipkinSpan, zipkinSpan } from "./zipkin.ts";
 
 export { type Collector, ZipkinReporter, type ZipkinSpan } from "./zipkin.ts";
 export { decideTrace, traceStatusOf } from "./trace_context.ts";
@@ -87,4 +87,22 @@ export function finishSpan(
     nodeId: t.nodeId ?? "",
     maxTagLength: t.maxTagLength,
   });
+}
+
+/** A host of the tracing's collector cluster among `clusters`, or `undefined` when it has none. */
+export function collectorOf(
+  clusters: ReadonlyMap<
+    string,
+    { pick(hash: undefined, random: number): { address: string; port: number } | undefined }
+  >,
+  t: TracingModel,
+): Collector | undefined {
+  const p = t.provider;
+  const host = p && clusters.get(p.collectorCluster)?.pick(undefined, Math.random());
+  return host && {
+    host: host.address,
+    port: host.port,
+    hostname: p.collectorHostname,
+    endpoint: p.collectorEndpoint,
+  };
 }

@@ -10,6 +10,7 @@
  * @module
  */
 import type { Codec, Message } from "../../codecs/codec.ts";
+import { tick } from "../net/clock.ts";
 import { ReadBuffer } from "../net/read_buffer.ts";
 import { WriteQueue } from "../net/write_queue.ts";
 import type { Cluster, Host } from "./cluster.ts";
@@ -107,7 +108,8 @@ export class UpstreamConnection {
       return;
     }
     if (this.state === "connecting") {
-      this.#waiting.push([request, bytes, expectResponse]);
+      // A oneway request ends (and releases its read chunk) before the connection opens.
+      this.#waiting.push([request, expectResponse ? bytes : bytes.slice(), expectResponse]);
       return;
     }
     this.#start(request, bytes, expectResponse);
@@ -185,6 +187,7 @@ export class UpstreamConnection {
         const space = rb.space(need);
         const n = await conn.read(space);
         if (n === null) break;
+        tick();
         rb.filled(n);
         need = this.#dispatch(rb);
         if (need < 0) return;
