@@ -23,5 +23,8 @@ if [ ! -f "$DIR/dubbo-peer.jar" ]; then
   mkdir "$DIR.tmp"
   cp -r "$tmp/target/dubbo-peer.jar" "$tmp/target/lib" "$DIR.tmp/"
   mv "$DIR.tmp" "$DIR" 2>/dev/null || rm -rf "$DIR.tmp" # another run got there first
+  # Builds of older sources, unused for two weeks (a JVM run rewrites no file, so by build time).
+  find "$(dirname "$DIR")" -mindepth 1 -maxdepth 1 -type d -mtime +14 ! -path "$DIR" \
+    -exec rm -rf {} + 2>/dev/null
 fi
 echo "$DIR"
