@@ -1,6 +1,6 @@
 /**
  * One reload of `aeraki local`: read the folder, build the config, and — only when it is
- * valid — publish it to the xDS cache and bring the proxy's listeners and clusters in line.
+ * valid — publish it to the xDS cache, from which the proxy takes every change over xDS.
  * An invalid config changes nothing and its problems are logged. Reloads never overlap.
  *
  * @module
@@ -93,7 +93,7 @@ export class Reloader {
     const durationMs = performance.now() - started;
     for (const p of published.problems) log(p);
     try {
-      if (await proxy.apply(config.resources)) {
+      if (await proxy.apply()) {
         const names = config.resources.listeners.map((l) => l.name).join(", ");
         log(`Proxy listening: ${names || "no listeners"}`);
       }
