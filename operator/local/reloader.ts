@@ -23,6 +23,8 @@ export interface ReloadResult {
   readonly count: number;
   /** Time from the start of the reload to the config being published (ms). */
   readonly durationMs: number;
+  /** When the reload started (`performance.now()`), to time the watch and debounce. */
+  readonly startedAt?: number;
 }
 
 /** What a {@link Reloader} works with. */
@@ -110,6 +112,7 @@ export class Reloader {
       version: published.version,
       count: this.#last.count + 1,
       durationMs,
+      startedAt: started,
     };
   }
 }
