@@ -97,9 +97,18 @@ export class ProxyCore {
       else this.clusters.set(m.name, new Cluster(m, this.stats));
     }
     if (!replaceAll) return;
-    for (const [name, c] of this.clusters) {
-      if (seen.has(name)) continue;
-      c.closeAll();
+    this.removeClusters([...this.clusters.keys()].filter((name) => !seen.has(name)));
+  }
+
+  /**
+   * Removes clusters: the next request routed to one gets ClusterNotFound; requests in
+   * flight finish on their connections, which close once idle.
+   */
+  removeClusters(names: readonly string[]): void {
+    for (const name of names) {
+      const c = this.clusters.get(name);
+      if (!c) continue;
+      for (const h of c.hosts) c.retire(h);
       this.clusters.delete(name);
     }
   }

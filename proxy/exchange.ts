@@ -211,7 +211,11 @@ export class Exchange implements InFlight, Deadline, Listed<Exchange> {
     }
     if (response.status === "error") cluster.failure(host);
     else cluster.success(host);
-    if (!conn.shared && !host.removed) host.idle.push(conn);
+    if (!conn.shared) {
+      // A removed endpoint's (or cluster's) connection is not reused: it closes when done.
+      if (host.removed) conn.close();
+      else host.idle.push(conn);
+    }
     this.done = true;
     this.down.respond(this, response, conn.shared);
   }
@@ -274,7 +278,10 @@ export class Exchange implements InFlight, Deadline, Listed<Exchange> {
 
   #finishOneway(conn: UpstreamConnection): void {
     this.#release();
-    if (!conn.shared && !this.host!.removed && conn.state !== "closed") this.host!.idle.push(conn);
+    if (!conn.shared && conn.state !== "closed") {
+      if (this.host!.removed) conn.close();
+      else this.host!.idle.push(conn);
+    }
     this.done = true;
     this.down.onewayDone(this);
   }

@@ -14,6 +14,7 @@ import type {
 } from "./config/model.ts";
 import type { ProxyCore } from "./core.ts";
 import { Downstream } from "./downstream.ts";
+import { ListenSocket } from "./listen_socket.ts";
 import { IstioStats } from "./filters/istio_stats.ts";
 import { LocalRateLimiter } from "./filters/local_ratelimit.ts";
 import { compileMatchers } from "./route/route_table.ts";
@@ -49,7 +50,8 @@ export class Listener {
   readonly decodeOptions: { side: "request"; maxFrameSize?: number };
   /** The listener's tracing, when it names a collector and the proxy has a reporter. */
   readonly tracing: TracingModel | undefined;
-  #server: Deno.TcpListener | undefined;
+  #socket: ListenSocket | undefined;
+  #onEmpty: (() => void) | undefined;
   #inline: RouteTable | undefined;
   #table: RouteTable | undefined;
   #tableVersion = -1;
@@ -100,31 +102,67 @@ export class Listener {
     return this.#table;
   }
 
-  /** Binds the socket; returns the bound port. */
+  /** Binds the socket; returns the bound port. Throws when it cannot bind. */
   listen(): number {
     const options: Deno.TcpListenOptions = { hostname: this.model.address, port: this.model.port };
     if (this.core.options.reusePort) options.reusePort = true;
-    this.#server = Deno.listen(options);
-    this.#accept(this.#server);
-    return (this.#server.addr as Deno.NetAddr).port;
+    this.#socket = new ListenSocket(Deno.listen(options), this);
+    return this.#socket.port;
   }
 
-  async #accept(server: Deno.TcpListener): Promise<void> {
-    while (true) {
-      let conn: Deno.TcpConn;
-      try {
-        conn = await server.accept();
-      } catch {
-        return; // closed
-      }
-      if (this.#draining) {
-        conn.close();
-        continue;
-      }
-      const down = new Downstream(this, conn);
-      this.downstreams.add(down);
-      down.run().finally(() => this.downstreams.delete(down));
+  /**
+   * Takes over the bound socket of `old` (a listener replaced by an update of the same
+   * address): new connections come here from now on, `old` keeps its own. Returns the port.
+   */
+  takeOver(old: Listener): number {
+    const socket = old.#socket!;
+    old.#socket = undefined;
+    socket.target = this;
+    this.#socket = socket;
+    return socket.port;
+  }
+
+  /** Whether this listener has a bound socket that `other`'s model could take over. */
+  sameSocket(other: ListenerModel): boolean {
+    return this.#socket !== undefined && other.address === this.model.address &&
+      (other.port === this.model.port || (other.port === 0 && this.model.port === 0));
+  }
+
+  /** A connection the socket accepted. */
+  accept(conn: Deno.TcpConn): void {
+    if (this.#draining) {
+      conn.close();
+      return;
     }
+    const down = new Downstream(this, conn);
+    this.downstreams.add(down);
+    down.run().finally(() => this.#forget(down));
+  }
+
+  /**
+   * Retires a listener that was updated or removed (Envoy's listener drain): it accepts no
+   * more, its connections keep serving on this (old) filter chain until they close or
+   * `timeoutMs` passes; then they drain (close once nothing is in flight) within
+   * `graceMs`, and what is left is closed.
+   */
+  async retire(timeoutMs: number, graceMs: number): Promise<void> {
+    this.#closeServer();
+    if (this.downstreams.size > 0) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const idle = new Promise<void>((resolve) => this.#onEmpty = resolve);
+      const timeout = new Promise<void>((r) => {
+        timer = setTimeout(r, timeoutMs);
+        Deno.unrefTimer(timer as unknown as number);
+      });
+      await Promise.race([idle, timeout]);
+      clearTimeout(timer);
+    }
+    await this.drain(graceMs);
+  }
+
+  #forget(down: Downstream): void {
+    this.downstreams.delete(down);
+    if (this.downstreams.size === 0) this.#onEmpty?.();
   }
 
   /** Stops accepting; every connection closes once its in-flight requests are done. */
@@ -151,9 +189,7 @@ export class Listener {
   }
 
   #closeServer(): void {
-    try {
-      this.#server?.close();
-    } catch { /* already closed */ }
-    this.#server = undefined;
+    this.#socket?.close();
+    this.#socket = undefined;
   }
 }

@@ -12,13 +12,14 @@ import { defaultRegistry } from "../codecs/registry.ts";
 import type {
   ClusterModel,
   EndpointStatus,
+  ListenerModel,
   ProxyHandle,
   ProxyModel,
   ProxyOptions,
   RouteTableModel,
 } from "./config/model.ts";
 import { ProxyCore } from "./core.ts";
-import { Listener } from "./listener.ts";
+import { ListenerManager } from "./listener_manager.ts";
 import { MemoryStats } from "./stats.ts";
 
 /** The proxy could not start: a listener could not bind, or the model is inconsistent. */
@@ -38,17 +39,16 @@ function build(model: ProxyModel, options: StartProxyOptions) {
   const core = new ProxyCore(stats, options);
   core.updateClusters(model.clusters);
   for (const t of model.routeTables ?? []) core.updateRoutes(t);
-  const codecs = options.codecs ?? defaultRegistry();
-  const listeners = model.listeners.map((l) => {
-    const codec = codecs.get(l.codec);
-    if (!codec) {
-      throw new ProxyStartError({
-        message: `Cannot start listener "${l.name}": unknown codec "${l.codec}"`,
-      });
-    }
-    return new Listener(l, codec, core);
+  const manager = new ListenerManager(core, {
+    codecs: options.codecs ?? defaultRegistry(),
+    listenerDrainMs: options.listenerDrainMs ?? 600_000,
+    drainTimeoutMs: options.drainTimeoutMs ?? 5000,
   });
-  return { core, listeners };
+  try {
+    return { core, manager, listeners: model.listeners.map((l) => manager.create(l)) };
+  } catch (e) {
+    throw new ProxyStartError({ message: (e as Error).message });
+  }
 }
 
 /**
@@ -73,11 +73,11 @@ export function proxyScoped(
 }
 
 function open(model: ProxyModel, options: StartProxyOptions): ProxyHandle {
-  const { core, listeners } = build(model, options);
-  const ports = new Map<string, number>();
+  const { core, manager, listeners } = build(model, options);
   for (const l of listeners) {
     try {
-      ports.set(l.model.name, l.listen());
+      manager.ports.set(l.model.name, l.listen());
+      manager.listeners.set(l.model.name, l);
     } catch (error) {
       for (const other of listeners) other.close();
       core.close();
@@ -91,17 +91,21 @@ function open(model: ProxyModel, options: StartProxyOptions): ProxyHandle {
   }
   let closing: Promise<void> | undefined;
   const finish = async (graceful: boolean) => {
-    const timeout = options.drainTimeoutMs ?? 5000;
-    if (graceful) await Promise.all(listeners.map((l) => l.drain(timeout)));
-    for (const l of listeners) l.close();
+    if (graceful) await manager.drain(options.drainTimeoutMs ?? 5000);
+    manager.close();
     core.close();
   };
   return {
-    ports,
+    ports: manager.ports,
     stats: core.stats,
     updateRoutes: (table: RouteTableModel) => core.updateRoutes(table),
     updateClusters: (clusters: readonly ClusterModel[], o?: { replaceAll?: boolean }) =>
       core.updateClusters(clusters, o?.replaceAll ?? false),
+    removeClusters: (names: readonly string[]) => core.removeClusters(names),
+    updateListeners: (models: readonly ListenerModel[]) => manager.update(models),
+    removeListeners: (names: readonly string[]) => manager.remove(names),
+    listenerModels: () => new Map([...manager.listeners].map(([k, v]) => [k, v.model])),
+    clusterModels: () => new Map([...core.clusters].map(([k, v]) => [k, v.model])),
     routeTables: () => new Map([...core.tables].map(([k, v]) => [k, v.model])),
     clusterStatus: () => {
       const out = new Map<string, readonly EndpointStatus[]>();

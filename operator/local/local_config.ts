@@ -17,7 +17,6 @@ import {
   snapshotFromObjects,
 } from "../generate/mod.ts";
 import type { SourceRead } from "./file_source.ts";
-import { dropZeroWeights } from "./_zero_weights.ts";
 import { danglingRoutes } from "./_dangling_routes.ts";
 import type { FileContents } from "./source_file.ts";
 
@@ -96,7 +95,6 @@ export class LocalConfigBuilder {
       return { ok: false, problems, warnings };
     }
     const objects = read.files.reduce((n, f) => n + f.objects.length, 0);
-    const routeConfigurations = dropZeroWeights(resources.routeConfigurations);
-    return { ok: true, resources: { ...resources, routeConfigurations }, warnings, objects };
+    return { ok: true, resources, warnings, objects };
   }
 }

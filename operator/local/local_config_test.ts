@@ -1,4 +1,6 @@
 import assert from "node:assert/strict";
+import { encode, lookupType, ROUTE_CONFIGURATION_TYPE_URL } from "../../proto/mod.ts";
+import { convertRouteConfiguration } from "../../proxy/rds/mod.ts";
 import { FileSource } from "./file_source.ts";
 import { LocalConfigBuilder } from "./local_config.ts";
 
@@ -65,14 +67,26 @@ Deno.test("LocalConfigBuilder.build() gives a listener on the address and a clus
   }
 });
 
-Deno.test("LocalConfigBuilder.build() leaves zero-weight clusters out of the served routes", async () => {
+Deno.test("LocalConfigBuilder.build() serves a 100/0 split that our proxy reads as weights 100 and 0", async () => {
   const dir = await folder({ "a.yaml": SERVICE, "b.yaml": router(100, 0) });
   try {
     const config = new LocalConfigBuilder().build(await new FileSource(dir).read());
     assert.ok(config.ok);
-    const text = JSON.stringify(config.resources.routeConfigurations);
-    assert.match(text, /"name":"outbound\|9090\|v1\|hello.demo.local","weight":100/);
-    assert.doesNotMatch(text, /\|v2\|/);
+    const [served] = config.resources.routeConfigurations;
+    // Encoded as Envoy serves it (a weight of 0 is an empty wrapper), then read by our RDS client.
+    const bytes = encode(ROUTE_CONFIGURATION_TYPE_URL, served);
+    assert.ok(bytes.ok);
+    const type = lookupType(ROUTE_CONFIGURATION_TYPE_URL)!;
+    const decoded = type.toObject(type.decode(bytes.bytes), { enums: String, longs: Number });
+    const table = convertRouteConfiguration(decoded, served.name, "1");
+    assert.ok(table.ok, table.ok ? "" : table.error);
+    assert.deepEqual(table.table.routes[0].action.target, {
+      kind: "weighted",
+      clusters: [
+        { name: "outbound|9090|v1|hello.demo.local", weight: 100 },
+        { name: "outbound|9090|v2|hello.demo.local", weight: 0 },
+      ],
+    });
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -40,13 +40,15 @@ export interface LocalMeshOptions {
   readonly watch?: boolean;
   /** Where requests are counted (e.g. shared with a live view). @default new counters */
   readonly counters?: LiveCounters;
+  /** The proxy subscribes with delta xDS instead of state of the world. @default false */
+  readonly delta?: boolean;
 }
 
 /** A running local mesh. */
 export interface LocalMesh {
   /** The xDS server's port on 127.0.0.1. */
   readonly xdsPort: number;
-  /** The proxy runner (its current handle, restarts, stats). */
+  /** The proxy runner (its handle and stats). */
   readonly proxy: LocalProxy;
   /** Per route and per subset request counts. */
   readonly counters: LiveCounters;
@@ -85,7 +87,14 @@ export function localMesh(
     const xdsPort = Context.get(services, XdsServer).port;
     const counters = options.counters ?? new LiveCounters();
     const proxy = yield* Effect.acquireRelease(
-      Effect.sync(() => new LocalProxy({ xdsPort, log, onRequest: counters.record })),
+      Effect.sync(() =>
+        new LocalProxy({
+          xdsPort,
+          log,
+          onRequest: counters.record,
+          ...(options.delta ? { delta: true } : {}),
+        })
+      ),
       (p) => Effect.promise(() => p.close()),
     );
     const reloader = new Reloader({

@@ -1,6 +1,6 @@
 /**
  * One reload of `aeraki local`: read the folder, build the config, and — only when it is
- * valid — publish it to the xDS cache and bring the proxy's listeners and clusters in line.
+ * valid — publish it to the xDS cache, from which the proxy takes every change over xDS.
  * An invalid config changes nothing and its problems are logged. Reloads never overlap.
  *
  * @module
@@ -23,6 +23,8 @@ export interface ReloadResult {
   readonly count: number;
   /** Time from the start of the reload to the config being published (ms). */
   readonly durationMs: number;
+  /** When the reload started (`performance.now()`), to time the watch and debounce. */
+  readonly startedAt?: number;
 }
 
 /** What a {@link Reloader} works with. */
@@ -93,7 +95,7 @@ export class Reloader {
     const durationMs = performance.now() - started;
     for (const p of published.problems) log(p);
     try {
-      if (await proxy.apply(config.resources)) {
+      if (await proxy.apply()) {
         const names = config.resources.listeners.map((l) => l.name).join(", ");
         log(`Proxy listening: ${names || "no listeners"}`);
       }
@@ -110,6 +112,7 @@ export class Reloader {
       version: published.version,
       count: this.#last.count + 1,
       durationMs,
+      startedAt: started,
     };
   }
 }

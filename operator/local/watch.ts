@@ -15,6 +15,16 @@ export interface WatchOptions {
   readonly onChange: () => Promise<unknown>;
 }
 
+/**
+ * Whether a changed path cannot change the config: hidden files (an editor's temporary file
+ * before its rename) and anything under `node_modules`, which the file source skips. Their
+ * events would only re-arm the debounce and delay the reload.
+ */
+function ignored(path: string): boolean {
+  const parts = path.split(/[\\/]/);
+  return parts.at(-1)?.startsWith(".") === true || parts.includes("node_modules");
+}
+
 /** Watches `dir` recursively until the scope closes. */
 export function watchFolder(
   dir: string,
@@ -36,7 +46,7 @@ export function watchFolder(
     };
     const loop = async () => {
       for await (const event of watcher) {
-        if (event.kind === "access") continue;
+        if (event.kind === "access" || event.paths.every(ignored)) continue;
         clearTimeout(timer);
         timer = setTimeout(fire, options.debounceMs);
       }

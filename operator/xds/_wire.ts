@@ -156,3 +156,16 @@ export function rdsServiceDefinition(): grpc.ServiceDefinition {
     FetchRoutes: method(`${base}/FetchRoutes`, t.request, t.response, false),
   };
 }
+
+/**
+ * A single-type discovery service (LDS, CDS, EDS): `Stream<Kind>` (SotW) and `Delta<Kind>`,
+ * e.g. `typeServiceDefinition("envoy.service.listener.v3.ListenerDiscoveryService", "Listeners")`.
+ */
+export function typeServiceDefinition(service: string, kind: string): grpc.ServiceDefinition {
+  const t = discoveryTypes();
+  const base = `/${service}`;
+  return {
+    [`Stream${kind}`]: method(`${base}/Stream${kind}`, t.request, t.response, true),
+    [`Delta${kind}`]: method(`${base}/Delta${kind}`, t.deltaRequest, t.deltaResponse, true),
+  };
+}

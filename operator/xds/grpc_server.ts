@@ -1,6 +1,6 @@
 /**
- * The gRPC server: ADS (SotW and Delta) and RDS (SotW, Delta and Fetch) on one port, plain or
- * TLS, with mutual TLS when a client CA is given. Every stream runs a session over the shared
+ * The gRPC server: ADS (SotW and Delta), RDS (SotW, Delta and Fetch) and LDS, CDS and EDS
+ * (SotW and Delta) on one port, plain or TLS, with mutual TLS when a client CA is given. Every stream runs a session over the shared
  * snapshot cache; a session's failure is logged and never closes the stream or touches
  * another one.
  *
@@ -8,7 +8,12 @@
  */
 import { Buffer } from "node:buffer";
 import * as grpc from "@grpc/grpc-js";
-import { ROUTE_CONFIGURATION_TYPE_URL } from "../../proto/mod.ts";
+import {
+  CLUSTER_LOAD_ASSIGNMENT_TYPE_URL,
+  CLUSTER_TYPE_URL,
+  LISTENER_TYPE_URL,
+  ROUTE_CONFIGURATION_TYPE_URL,
+} from "../../proto/mod.ts";
 import type { SnapshotCache } from "./cache.ts";
 import { DeltaSession } from "./delta_session.ts";
 import { SotwSession } from "./sotw_session.ts";
@@ -21,7 +26,18 @@ import {
   type DiscoveryRequest,
   type InvalidMessage,
   rdsServiceDefinition,
+  typeServiceDefinition,
 } from "./_wire.ts";
+
+const TYPE_SERVICES = [
+  ["envoy.service.listener.v3.ListenerDiscoveryService", "Listeners", LISTENER_TYPE_URL],
+  ["envoy.service.cluster.v3.ClusterDiscoveryService", "Clusters", CLUSTER_TYPE_URL],
+  [
+    "envoy.service.endpoint.v3.EndpointDiscoveryService",
+    "Endpoints",
+    CLUSTER_LOAD_ASSIGNMENT_TYPE_URL,
+  ],
+] as const;
 
 /** TLS material (PEM). With `clientCa`, clients must present a certificate it signed. */
 export interface XdsTlsOptions {
@@ -161,6 +177,13 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<Runni
     DeltaRoutes: delta(ROUTE_CONFIGURATION_TYPE_URL),
     FetchRoutes: fetchRoutes(options.cache),
   });
+  // LDS, CDS and EDS on their own services too, for proxies configured without ADS.
+  for (const [service, kind, typeUrl] of TYPE_SERVICES) {
+    server.addService(typeServiceDefinition(service, kind), {
+      [`Stream${kind}`]: sotw(typeUrl),
+      [`Delta${kind}`]: delta(typeUrl),
+    });
+  }
   const address = `${options.host ?? "0.0.0.0"}:${options.port ?? 15010}`;
   const port = await new Promise<number>((resolve, reject) => {
     server.bindAsync(address, serverCredentials(options.tls), (error, port) => {

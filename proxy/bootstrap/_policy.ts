@@ -83,7 +83,11 @@ const bootstrap: Record<string, Record<string, FieldRule>> = {
     ipv4_compat: OS,
   },
   "envoy.config.bootstrap.v3.Bootstrap.StaticResources": { listeners: U, clusters: U },
-  "envoy.config.bootstrap.v3.Bootstrap.DynamicResources": { ads_config: U },
+  "envoy.config.bootstrap.v3.Bootstrap.DynamicResources": {
+    ads_config: U,
+    lds_config: U,
+    cds_config: U,
+  },
   "envoy.config.core.v3.ApiConfigSource": {
     api_type: U,
     transport_api_version: U,

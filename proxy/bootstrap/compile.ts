@@ -17,6 +17,7 @@ import {
   compileListener,
   type ConfigSourceModel,
   type GrpcSourceModel,
+  type ListenerInputs,
 } from "./listeners.ts";
 import { compileBootstrapTracing, type ReadFile, type TracingModel } from "./observability.ts";
 
@@ -44,6 +45,12 @@ export interface CompiledBootstrap {
   readonly eds: readonly EdsSubscriptionModel[];
   /** `dynamic_resources.ads_config`, when set. */
   readonly ads?: GrpcSourceModel;
+  /** `dynamic_resources.lds_config`: listeners come over xDS too. */
+  readonly lds?: ConfigSourceModel;
+  /** `dynamic_resources.cds_config`: clusters come over xDS too. */
+  readonly cds?: ConfigSourceModel;
+  /** What compiling a listener that arrives over LDS needs (node, codecs, tracing). */
+  readonly listenerInputs?: ListenerInputs;
 }
 
 /** Options of {@linkcode compileBootstrap}. */
@@ -136,16 +143,50 @@ function crossCheck(
   }
 }
 
+/** The EDS subscription of one canonical cluster, if it is an EDS cluster. */
+export function edsSubscription(
+  ctx: CompileContext,
+  c: Plain,
+): EdsSubscriptionModel | undefined {
+  const eds = msg(c, "eds_cluster_config");
+  if (str(c, "type") !== "EDS" || !eds) return undefined;
+  const cs = msg(eds, "eds_config");
+  if (!cs) return ctx.problem(eds, "eds_config", "Cannot subscribe to EDS: set eds_config");
+  const source = compileConfigSource(ctx, cs);
+  const serviceName = str(eds, "service_name") || str(c, "name");
+  return source ? { cluster: str(c, "name"), serviceName, source } : undefined;
+}
+
 function edsSubscriptions(ctx: CompileContext, clusters: readonly Plain[]): EdsSubscriptionModel[] {
-  return clusters.flatMap((c) => {
-    const eds = msg(c, "eds_cluster_config");
-    if (str(c, "type") !== "EDS" || !eds) return [];
-    const cs = msg(eds, "eds_config");
-    if (!cs) return ctx.problem(eds, "eds_config", "Cannot subscribe to EDS: set eds_config") ?? [];
-    const source = compileConfigSource(ctx, cs);
-    const serviceName = str(eds, "service_name") || str(c, "name");
-    return source ? [{ cluster: str(c, "name"), serviceName, source }] : [];
-  });
+  return clusters.flatMap((c) => edsSubscription(ctx, c) ?? []);
+}
+
+function dynamicSource(
+  ctx: CompileContext,
+  dr: Plain | undefined,
+  field: "lds_config" | "cds_config",
+  m: ProxyModel,
+  ads?: GrpcSourceModel,
+): ConfigSourceModel | undefined {
+  const cs = msg(dr, field);
+  if (!cs) return undefined;
+  const source = compileConfigSource(ctx, cs);
+  const what = field === "lds_config" ? "listeners" : "clusters";
+  if (source?.kind === "ads" && !ads) {
+    ctx.problem(
+      cs,
+      undefined,
+      `Cannot subscribe to ${what} over ADS: set dynamic_resources.ads_config`,
+    );
+  }
+  if (source?.kind === "grpc" && !m.clusters.some((c) => c.name === source.cluster)) {
+    ctx.problem(
+      cs,
+      undefined,
+      `Cannot reach the ${what} source: cluster "${source.cluster}" is not defined`,
+    );
+  }
+  return source;
 }
 
 function checkSources(
@@ -222,7 +263,8 @@ export function compileBootstrap(
     }),
     "cluster",
   );
-  const adsConfig = msg(msg(b, "dynamic_resources"), "ads_config");
+  const dr = msg(b, "dynamic_resources");
+  const adsConfig = msg(dr, "ads_config");
   const ads = adsConfig ? compileApiConfigSource(ctx, adsConfig) : undefined;
   const adminAddr = msg(msg(b, "admin"), "address");
   const admin = adminAddr ? socketAddress(ctx, adminAddr) : undefined;
@@ -230,5 +272,18 @@ export function compileBootstrap(
   crossCheck(ctx, srcs, model, ads);
   const eds = edsSubscriptions(ctx, list(sr, "clusters"));
   checkSources(ctx, model, eds, ads);
-  return { model, node, rds: rdsSubscriptions(listeners), eds, ...(ads ? { ads } : {}) };
+  const lds = dynamicSource(ctx, dr, "lds_config", model, ads);
+  const cds = dynamicSource(ctx, dr, "cds_config", model, ads);
+  const compiled: CompiledBootstrap = {
+    model,
+    node,
+    rds: rdsSubscriptions(listeners),
+    eds,
+    ...(ads ? { ads } : {}),
+    ...(lds ? { lds } : {}),
+    ...(cds ? { cds } : {}),
+  };
+  // Not enumerable: it holds functions, and compiled bootstraps compare as data.
+  Object.defineProperty(compiled, "listenerInputs", { value: inputs, enumerable: false });
+  return compiled;
 }

@@ -32,6 +32,8 @@ export interface GrpcSourceModel {
   readonly timeoutMs?: number;
   readonly authority?: string;
   readonly initialMetadata: readonly { readonly key: string; readonly value: string }[];
+  /** Incremental xDS (`DELTA_GRPC`, `AGGREGATED_DELTA_GRPC`) instead of state of the world. */
+  readonly delta?: boolean;
 }
 
 /** Where RDS comes from: its own gRPC stream, or the bootstrap's ADS stream. */
@@ -70,17 +72,19 @@ export function compileGrpcService(
   };
 }
 
-/** Compiles an `ApiConfigSource` (GRPC or AGGREGATED_GRPC, exactly one gRPC service). */
+const API_TYPES = new Set(["GRPC", "AGGREGATED_GRPC", "DELTA_GRPC", "AGGREGATED_DELTA_GRPC"]);
+
+/** Compiles an `ApiConfigSource` (state of the world or delta gRPC, exactly one service). */
 export function compileApiConfigSource(
   ctx: CompileContext,
   api: Plain,
 ): GrpcSourceModel | undefined {
   const type = str(api, "api_type") || "REST";
-  if (type !== "GRPC" && type !== "AGGREGATED_GRPC") {
+  if (!API_TYPES.has(type)) {
     return ctx.problem(
       api,
       "api_type",
-      `Cannot use api_type "${type}": use GRPC (state of the world)`,
+      `Cannot use api_type "${type}": use GRPC (state of the world) or DELTA_GRPC`,
     );
   }
   const version = str(api, "transport_api_version") || "AUTO";
@@ -99,7 +103,8 @@ export function compileApiConfigSource(
       `Cannot use ${services.length} grpc_services: give exactly one`,
     );
   }
-  return compileGrpcService(ctx, services[0], num(api, "request_timeout"));
+  const service = compileGrpcService(ctx, services[0], num(api, "request_timeout"));
+  return service && type.includes("DELTA") ? { ...service, delta: true } : service;
 }
 
 /** Compiles a `ConfigSource` (ads or api_config_source). */

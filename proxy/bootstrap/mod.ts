@@ -23,7 +23,12 @@ export {
   type EdsSubscriptionModel,
   type RdsSubscriptionModel,
 } from "./compile.ts";
-export { type ConfigSourceModel, type GrpcSourceModel } from "./listeners.ts";
+export { type ConfigSourceModel, type GrpcSourceModel, type ListenerInputs } from "./listeners.ts";
+export {
+  compileClusterResource,
+  compileListenerResource,
+  type ResourceResult,
+} from "./resources.ts";
 export { type NodeInfo } from "./filters.ts";
 export { type TracingModel, type ZipkinModel } from "./observability.ts";
 export { compileMatchers, fraction } from "./routes.ts";

@@ -138,6 +138,30 @@ export interface ProxyControl {
   updateClusters(clusters: readonly ClusterModel[], options?: { replaceAll?: boolean }): void;
 }
 
+/**
+ * How LDS and CDS change a running proxy (Envoy's listener and cluster managers). Listener
+ * changes apply to new connections; existing ones keep the filter chain they started with
+ * until they close or the listener drain time passes. Cluster changes apply to the next
+ * request; in-flight ones finish.
+ */
+export interface DynamicControl extends ProxyControl {
+  /**
+   * Adds or replaces listeners by name. A replaced listener of the same address hands its
+   * bound socket to the new one (the port is never unbound); one of another address is
+   * unbound after the new one is bound. Returns an error per listener that could not start
+   * (unknown codec, address in use); those keep their previous version, if any.
+   */
+  updateListeners(listeners: readonly ListenerModel[]): string[];
+  /** Removes listeners by name: they stop accepting and drain. */
+  removeListeners(names: readonly string[]): void;
+  /** Removes clusters by name: routes to them get ClusterNotFound, in-flight requests finish. */
+  removeClusters(names: readonly string[]): void;
+  /** The listeners running now (their models), by name. */
+  listenerModels(): ReadonlyMap<string, ListenerModel>;
+  /** The clusters in use now (their models), by name. */
+  clusterModels(): ReadonlyMap<string, ClusterModel>;
+}
+
 /** What `startProxy` takes besides the model. */
 export interface ProxyOptions {
   /** Where stats go; default an in-memory sink readable through the handle. */
@@ -148,6 +172,11 @@ export interface ProxyOptions {
   readonly rateLimit?: RateLimitService;
   /** How long `drain()` waits for in-flight requests before closing (default 5000 ms). */
   readonly drainTimeoutMs?: number;
+  /**
+   * How long connections of an updated or removed listener keep serving on the old filter
+   * chain before they drain (Envoy's `--drain-time-s`; default 600 000 ms).
+   */
+  readonly listenerDrainMs?: number;
   /**
    * Sets `SO_REUSEPORT` on every listener socket, so that several proxy processes serve the
    * same ports (`aeraki proxy --concurrency`); Deno needs `--unstable-net` for it.
@@ -175,7 +204,7 @@ export interface EndpointStatus {
 }
 
 /** A running proxy. */
-export interface ProxyHandle extends ProxyControl {
+export interface ProxyHandle extends DynamicControl {
   /** Bound ports by listener name (useful with port 0). */
   readonly ports: ReadonlyMap<string, number>;
   /** The stats sink in use. */

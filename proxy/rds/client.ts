@@ -10,263 +10,214 @@
  *
  * @module
  */
-import * as grpc from "@grpc/grpc-js";
-import { Effect, Fiber, Schedule } from "effect";
-import { lookupType } from "../../proto/mod.ts";
+import { Effect, Fiber } from "effect";
 import type { DynamicRouteStatus } from "../admin/mod.ts";
-import type { CompiledBootstrap, ConfigSourceModel, GrpcSourceModel } from "../bootstrap/mod.ts";
-import type { ClusterModel, ProxyControl, StatsSink } from "../config/model.ts";
 import {
-  clientConstructor,
-  clusterTargets,
-  insecure,
-  methodDefinition,
-  type Msg,
-  toStruct,
-} from "../grpc/mod.ts";
+  compileClusterResource,
+  type CompiledBootstrap,
+  compileListenerResource,
+  type ConfigSourceModel,
+  type GrpcSourceModel,
+} from "../bootstrap/mod.ts";
+import type { ListenerModel, StatsSink } from "../config/model.ts";
+import {
+  type DynamicCluster,
+  DynamicConfig,
+  type SourceWatches,
+  type XdsProxy,
+} from "./dynamic.ts";
 import { EdsState } from "./eds_state.ts";
-import { type Applied, RdsState, type Watch } from "./state.ts";
+import { SetState } from "./set_state.ts";
+import { RdsState } from "./state.ts";
+import { type StreamKind, XdsStream } from "./stream.ts";
 
 /** Resource type of RDS: Envoy's HTTP route configuration (control-plane spec §5). */
 export const ROUTE_TYPE_URL = "type.googleapis.com/envoy.config.route.v3.RouteConfiguration";
 
-/** Services by stream kind: their full name and streaming method. */
-const SERVICES = {
-  rds: ["envoy.service.route.v3.RouteDiscoveryService", "StreamRoutes"],
-  eds: ["envoy.service.endpoint.v3.EndpointDiscoveryService", "StreamEndpoints"],
-  ads: ["envoy.service.discovery.v3.AggregatedDiscoveryService", "StreamAggregatedResources"],
-} as const;
-
-type StreamKind = keyof typeof SERVICES;
-
 /** Options of {@linkcode startXds}. */
 export interface XdsOptions {
-  /** Where tables go and stats are counted. */
-  readonly proxy: ProxyControl & { readonly stats: StatsSink };
+  /**
+   * Where tables, clusters and listeners go and stats are counted. LDS needs
+   * `updateListeners`/`removeListeners`, CDS `removeClusters`.
+   */
+  readonly proxy: XdsProxy & { readonly stats: StatsSink };
   /** Logs NACKs and reconnects. @default console.error */
   readonly log?: (line: string) => void;
   /** First reconnect delay (ms); doubles up to `maxBackoffMs`, jittered. @default 500 */
   readonly baseBackoffMs?: number;
   /** @default 30000 */
   readonly maxBackoffMs?: number;
+  /**
+   * How long a new cluster waits for its endpoints, a new listener for its routes, and a
+   * table for the clusters it names (Envoy's `initial_fetch_timeout`). @default 15000
+   */
+  readonly warmingTimeoutMs?: number;
+  /** Adjusts each listener that arrives over LDS before it runs (e.g. adds an access-log sink). */
+  readonly mapListener?: (listener: ListenerModel) => ListenerModel;
 }
 
-/** The running RDS and EDS subscriptions of a bootstrap. */
+/** The running xDS subscriptions of a bootstrap. */
 export interface XdsClients {
-  /** Per subscribed name: version, update time, ACK/NACK state, last error. */
+  /** Per subscribed route name: version, update time, ACK/NACK state, last error. */
   status(): DynamicRouteStatus[];
+  /**
+   * Resolves `true` once the first listeners and clusters (LDS, CDS), every route table and
+   * endpoint set they need arrived and nothing is warming; `false` after `timeoutMs`.
+   */
+  ready(timeoutMs: number): Promise<boolean>;
   /** Ends every stream; resolves once they are closed. */
   close(): Promise<void>;
 }
 
-type Stream = grpc.ClientDuplexStream<Msg, Msg>;
-type StreamClient = grpc.Client & Record<string, (md?: grpc.Metadata) => Stream>;
-
-function makeClient(kind: StreamKind, target: string): StreamClient {
-  const [service, method] = SERVICES[kind];
-  const Ctor = clientConstructor({
-    [method]: methodDefinition(`/${service}/${method}`, {
-      request: "envoy.service.discovery.v3.DiscoveryRequest",
-      response: "envoy.service.discovery.v3.DiscoveryResponse",
-      stream: true,
-    }),
-  }, service);
-  return new Ctor(target, insecure()) as unknown as StreamClient;
+interface Group extends SourceWatches {
+  readonly stream: XdsStream;
 }
 
-class StreamError extends Error {}
+function kindOf(s: ConfigSourceModel, own: StreamKind): StreamKind {
+  return s.kind === "ads" ? "ads" : own;
+}
 
-/** One gRPC stream carrying route and endpoint names; reconnects forever until closed. */
-class Subscription {
-  readonly #watches: ReadonlyMap<string, Watch>;
-  readonly #source: GrpcSourceModel;
-  readonly #kind: StreamKind;
-  readonly #cluster: ClusterModel | undefined;
-  readonly #node: Msg;
+/** The streams by config source, created as resources come to need them. */
+class Streams {
+  readonly #c: CompiledBootstrap;
+  readonly #options: XdsOptions;
   readonly #log: (line: string) => void;
-  #attempt = 0;
+  readonly groups = new Map<string, Group>();
+  readonly fibers: Fiber.Fiber<never>[] = [];
+  dynamic!: DynamicConfig;
 
-  constructor(
-    watches: readonly Watch[],
-    source: GrpcSourceModel,
-    kind: StreamKind,
-    c: CompiledBootstrap,
-    log: (l: string) => void,
-  ) {
-    this.#watches = new Map(watches.map((w) => [w.typeUrl, w]));
-    this.#source = source;
-    this.#kind = kind;
-    this.#cluster = c.model.clusters.find((x) => x.name === source.cluster);
-    this.#node = {
-      id: c.node.id,
-      cluster: c.node.cluster,
-      metadata: toStruct({ ...c.node.metadata }),
-    };
+  constructor(c: CompiledBootstrap, options: XdsOptions, log: (line: string) => void) {
+    this.#c = c;
+    this.#options = options;
     this.#log = log;
   }
 
-  /** One stream: resolves when it ends after a response, fails when it broke before one. */
-  once(): Effect.Effect<void, StreamError> {
-    return Effect.callback<void, StreamError>((resume) => {
-      const targets = this.#cluster ? clusterTargets(this.#cluster) : [];
-      if (targets.length === 0) {
-        resume(Effect.fail(new StreamError(`cluster "${this.#source.cluster}" has no endpoints`)));
-        return;
-      }
-      const client = makeClient(this.#kind, targets[this.#attempt++ % targets.length]);
-      const call = this.#open(client);
-      let received = false;
-      let done = false;
-      const finish = (why: string) => {
-        if (done) return;
-        done = true;
-        client.close();
-        if (received) resume(Effect.void);
-        else resume(Effect.fail(new StreamError(why)));
+  /** The watches of `source` (`own` names the service of a non-ADS gRPC source). */
+  group(source: ConfigSourceModel, own: StreamKind = "rds"): Group | undefined {
+    const grpc: GrpcSourceModel | undefined = source.kind === "ads" ? this.#c.ads : source;
+    if (!grpc) return undefined;
+    const kind = kindOf(source, own);
+    const key = JSON.stringify([kind, grpc]);
+    let g = this.groups.get(key);
+    if (!g) {
+      const stream = new XdsStream(grpc, kind, this.#c, this.#log);
+      g = {
+        stream,
+        rds: new RdsState(this.#options.proxy.stats, this.dynamic),
+        eds: new EdsState(this.dynamic),
       };
-      call.on("data", (res: Msg) => {
-        received = true;
-        const reply = this.#handle(res);
-        if (reply) call.write(reply);
-      });
-      call.on("error", (e: Error) => finish(e.message));
-      call.on("end", () => finish("the server ended the stream"));
-      let first = true;
-      for (const w of this.#watches.values()) {
-        if (w.names().length === 0) continue;
-        call.write(this.#request(w, first));
-        first = false;
-      }
-      return Effect.sync(() => {
-        done = true;
-        call.cancel();
-        client.close();
-      });
-    });
-  }
-
-  #open(client: StreamClient): Stream {
-    const method = SERVICES[this.#kind][1];
-    const md = new grpc.Metadata();
-    for (const { key, value } of this.#source.initialMetadata) md.add(key, value);
-    return client[method](md);
-  }
-
-  #request(w: Watch, first: boolean, extra: Msg = {}): Msg {
-    return {
-      ...(first ? { node: this.#node } : {}),
-      version_info: w.acceptedVersion(),
-      resource_names: w.names(),
-      type_url: w.typeUrl,
-      response_nonce: "",
-      ...extra,
-    };
-  }
-
-  #handle(res: Msg): Msg | undefined {
-    const w = this.#watches.get(String(res.type_url ?? ""));
-    if (!w) return undefined;
-    const version = String(res.version_info ?? "");
-    const nonce = String(res.nonce ?? "");
-    const type = lookupType(w.messageType)!;
-    const resources = (res.resources as { type_url?: string; value?: Uint8Array }[] | undefined) ??
-      [];
-    const decoded: Applied[] = [];
-    const errors: string[] = [];
-    for (const r of resources) {
-      try {
-        const bytes = r.value ?? new Uint8Array();
-        const msg = type.toObject(type.decode(bytes), {
-          enums: String,
-          longs: Number,
-          defaults: false,
-        });
-        decoded.push({ bytes, message: msg });
-      } catch (e) {
-        errors.push(`Cannot decode a ${w.messageType}: ${(e as Error).message}`);
-      }
+      stream.onStart = () => {
+        const run = stream.run(
+          this.#options.baseBackoffMs ?? 500,
+          this.#options.maxBackoffMs ?? 30_000,
+        );
+        this.fibers.push(Effect.runFork(run));
+      };
+      stream.add(g.rds);
+      stream.add(g.eds);
+      this.groups.set(key, g);
     }
-    errors.push(...w.apply(decoded, version));
-    if (errors.length === 0) {
-      return this.#request(w, false, { version_info: version, response_nonce: nonce });
-    }
-    const message = errors.join("; ");
-    w.rejected(version, message);
-    const what = w.typeUrl === ROUTE_TYPE_URL ? "RDS" : "EDS";
-    this.#log(`${what} update ${JSON.stringify(version)} rejected (NACK): ${message}`);
-    return this.#request(w, false, {
-      version_info: w.acceptedVersion(),
-      response_nonce: nonce,
-      error_detail: { code: 3, message },
-    });
-  }
-
-  /** Reconnects forever with backoff; the schedule restarts after a stream that worked. */
-  run(base: number, max: number): Effect.Effect<never> {
-    const schedule = Schedule.jittered(
-      Schedule.min([Schedule.exponential(`${base} millis`), Schedule.spaced(`${max} millis`)]),
-    );
-    const logged = this.once().pipe(
-      Effect.tapError((e) =>
-        Effect.sync(() =>
-          this.#log(`xDS stream to "${this.#source.cluster}" failed: ${e.message}; retrying`)
-        )
-      ),
-      Effect.retry(schedule),
-      Effect.orDie,
-      Effect.andThen(Effect.sleep(`${base} millis`)),
-    );
-    return Effect.forever(logged);
+    return g;
   }
 }
 
-function sourceOf(c: CompiledBootstrap, s: ConfigSourceModel, own: StreamKind) {
-  if (s.kind === "ads") return c.ads ? { source: c.ads, kind: "ads" as StreamKind } : undefined;
-  return { source: s, kind: own };
-}
-
-interface Group {
-  source: GrpcSourceModel;
-  kind: StreamKind;
-  rds: RdsState;
-  eds: EdsState;
+function edsOf(c: CompiledBootstrap, name: string) {
+  const e = c.eds.find((x) => x.cluster === name);
+  return e ? { serviceName: e.serviceName, source: e.source } : undefined;
 }
 
 /**
- * Starts one stream per config source of the bootstrap's RDS and EDS subscriptions (one
- * ADS stream carries both types).
+ * Starts the xDS subscriptions of a bootstrap: RDS for its listeners, EDS for its EDS
+ * clusters, and LDS/CDS when `dynamic_resources` asks for them, one stream per config
+ * source (one ADS stream carries every type).
  */
 export function startXds(c: CompiledBootstrap, options: XdsOptions): XdsClients {
   const log = options.log ?? ((l: string) => console.error(l));
-  const groups = new Map<string, Group>();
-  const group = (s: { source: GrpcSourceModel; kind: StreamKind }) => {
-    const key = JSON.stringify([s.kind, s.source]);
-    let g = groups.get(key);
-    if (!g) {
-      g = {
-        ...s,
-        rds: new RdsState(options.proxy, c.model.listeners),
-        eds: new EdsState(options.proxy),
-      };
-      groups.set(key, g);
-    }
-    return g;
+  const streams = new Streams(c, options, log);
+  const own = (s: ConfigSourceModel, kind: StreamKind) => streams.group(s, kind);
+  // A gRPC (non-ADS) source has a service per type: RDS names on its RDS stream, EDS names
+  // on its EDS stream. Streams open on first use.
+  const watchesOf = (s: ConfigSourceModel): SourceWatches | undefined => {
+    if (s.kind === "ads") return streams.group(s);
+    const rds = own(s, "rds");
+    const eds = own(s, "eds");
+    return rds && eds ? { rds: rds.rds, eds: eds.eds } : undefined;
   };
-  for (const sub of c.rds) {
-    const s = sourceOf(c, sub.source, "rds");
-    if (s) group(s).rds.add(sub.routeConfigName, sub.listeners);
-  }
-  for (const e of c.eds) {
-    const s = sourceOf(c, e.source, "eds");
-    const cluster = c.model.clusters.find((x) => x.name === e.cluster);
-    if (s && cluster) group(s).eds.add(e.serviceName, cluster);
-  }
-  const fibers = [...groups.values()].map((g) => {
-    const sub = new Subscription([g.rds, g.eds], g.source, g.kind, c, log);
-    return Effect.runFork(sub.run(options.baseBackoffMs ?? 500, options.maxBackoffMs ?? 30_000));
+  const dynamic = new DynamicConfig({
+    proxy: options.proxy,
+    watches: watchesOf,
+    warmingTimeoutMs: options.warmingTimeoutMs ?? 15_000,
+    log,
   });
+  streams.dynamic = dynamic;
+  dynamic.staticListeners(c.model.listeners);
+  dynamic.staticClusters(c.model.clusters.map((cluster): DynamicCluster => {
+    const eds = edsOf(c, cluster.name);
+    return eds ? { cluster, eds } : { cluster };
+  }));
+  for (const sub of c.rds) {
+    const listeners = c.model.listeners.filter((l) => sub.listeners.includes(l.name));
+    watchesOf(sub.source)?.rds.add(sub.routeConfigName, listeners);
+  }
+  for (const e of c.eds) watchesOf(e.source)?.eds.add(e.serviceName, e.cluster);
+  const sets: SetState<unknown>[] = [];
+  if (c.cds) {
+    const cds = new SetState<DynamicCluster>({
+      kind: "CDS",
+      compile: (json) => {
+        const r = compileClusterResource(json);
+        if (!r.ok) return r;
+        const eds = r.eds ? { serviceName: r.eds.serviceName, source: r.eds.source } : undefined;
+        return { ok: true, value: eds ? { cluster: r.cluster, eds } : { cluster: r.cluster } };
+      },
+      sink: (changed, removed) => dynamic.setClusters(changed, removed),
+    });
+    own(c.cds, "cds")?.stream.add(cds);
+    sets.push(cds as SetState<unknown>);
+  }
+  if (c.lds) {
+    const inputs = c.listenerInputs!;
+    const lds = new SetState<ListenerModel>({
+      kind: "LDS",
+      compile: (json) => {
+        const r = compileListenerResource(json, inputs);
+        if (!r.ok) return r;
+        return { ok: true, value: options.mapListener?.(r.listener) ?? r.listener };
+      },
+      sink: (changed, removed) => dynamic.setListeners(changed, removed),
+    });
+    own(c.lds, "lds")?.stream.add(lds);
+    sets.push(lds as SetState<unknown>);
+  }
+  const isReady = () =>
+    sets.every((s) => s.received) && dynamic.settled &&
+    c.rds.every((r) => dynamic.hasTable(r.routeConfigName)) &&
+    c.eds.every((e) => dynamic.hasEndpoints(e.serviceName));
+  const waiters = new Set<() => void>();
+  dynamic.onChange = () => {
+    if (!isReady()) return;
+    for (const w of waiters) w();
+    waiters.clear();
+  };
   return {
-    status: () => [...groups.values()].flatMap((g) => g.rds.status()),
-    close: () => Effect.runPromise(Effect.forEach(fibers, Fiber.interrupt, { discard: true })),
+    status: () => [...streams.groups.values()].flatMap((g) => g.rds.status()),
+    ready: (timeoutMs) => {
+      if (isReady()) return Promise.resolve(true);
+      return new Promise((resolve) => {
+        const done = () => {
+          clearTimeout(timer);
+          resolve(true);
+        };
+        const timer = setTimeout(() => {
+          waiters.delete(done);
+          resolve(false);
+        }, timeoutMs);
+        waiters.add(done);
+      });
+    },
+    close: async () => {
+      dynamic.close();
+      await Effect.runPromise(Effect.forEach(streams.fibers, Fiber.interrupt, { discard: true }));
+    },
   };
 }

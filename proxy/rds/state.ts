@@ -8,13 +8,16 @@
  * @module
  */
 import type { DynamicRouteStatus } from "../admin/mod.ts";
-import type { Counter, Gauge, ListenerModel, ProxyControl, StatsSink } from "../config/model.ts";
+import type { Counter, Gauge, ListenerModel, RouteTableModel, StatsSink } from "../config/model.ts";
 import { convertRouteConfiguration } from "./convert.ts";
 
-/** A decoded resource of a response, with its wire bytes. */
+/** A decoded resource of a response, with its wire bytes (and, on delta, name and version). */
 export interface Applied {
   readonly bytes: Uint8Array;
   readonly message: Record<string, unknown>;
+  /** Delta only: the resource name and version the server gave it. */
+  readonly name?: string;
+  readonly version?: string;
 }
 
 /** The resources of one type on an xDS stream. */
@@ -23,19 +26,38 @@ export interface Watch {
   readonly typeUrl: string;
   /** The protobuf message type of its resources. */
   readonly messageType: string;
-  /** Subscribed resource names, sorted. */
+  /** `LDS`, `CDS`, `RDS` or `EDS`, for logs. */
+  readonly label: string;
+  /** Subscribes to every resource of the type (LDS, CDS) rather than by name. */
+  readonly wildcard: boolean;
+  /** Subscribed resource names, sorted (empty for a wildcard watch). */
   names(): string[];
   /** Version of the last accepted response of this type ("" before any). */
   acceptedVersion(): string;
-  /** Applies one response's resources; returns the errors (any error NACKs it). */
-  apply(resources: readonly Applied[], version: string): string[];
+  /** Delta: the version of every resource held, for `initial_resource_versions`. */
+  versions(): ReadonlyMap<string, string>;
+  /**
+   * Applies one response's resources; returns the errors (any error NACKs it). `removed`
+   * is given on delta streams; on SotW streams a wildcard watch's response is the full set.
+   */
+  apply(resources: readonly Applied[], version: string, removed?: readonly string[]): string[];
   /** Records that a response of this type was NACKed. */
   rejected(version: string, details: string): void;
+  /** Set by the stream: called when {@link Watch.names} changed. */
+  onNamesChanged?: () => void;
+}
+
+/** Where accepted route tables go (the warming coordinator, or the proxy). */
+export interface TableSink {
+  applyTable(table: RouteTableModel): void;
 }
 
 interface NameState {
   status: DynamicRouteStatus;
   bytes?: Uint8Array;
+  version?: string;
+  /** Listeners using the name. */
+  users: Set<string>;
   reload: Counter[];
   empty: Counter[];
   reloadTime: Gauge[];
@@ -49,32 +71,63 @@ function same(a: Uint8Array | undefined, b: Uint8Array): boolean {
 export class RdsState implements Watch {
   readonly typeUrl = "type.googleapis.com/envoy.config.route.v3.RouteConfiguration";
   readonly messageType = "envoy.config.route.v3.RouteConfiguration";
-  readonly #proxy: ProxyControl & { readonly stats: StatsSink };
-  readonly #listeners: ReadonlyMap<string, ListenerModel>;
+  readonly label = "RDS";
+  readonly wildcard = false;
+  onNamesChanged?: () => void;
+  readonly #stats: StatsSink;
+  readonly #sink: TableSink;
   readonly #names = new Map<string, NameState>();
   #accepted = "";
 
-  constructor(
-    proxy: ProxyControl & { readonly stats: StatsSink },
-    listeners: readonly ListenerModel[],
-  ) {
-    this.#proxy = proxy;
-    this.#listeners = new Map(listeners.map((l) => [l.name, l]));
+  constructor(stats: StatsSink, sink: TableSink) {
+    this.#stats = stats;
+    this.#sink = sink;
   }
 
   /** Subscribes `name` for `listeners` (their stats prefixes get the RDS stats). */
-  add(name: string, listeners: readonly string[]): void {
-    const prefixes = listeners.flatMap((n) => {
-      const l = this.#listeners.get(n);
-      return l ? [`meta_protocol.${l.protocol}.${l.statPrefix}.rds.${name}.`] : [];
-    });
-    const stats = this.#proxy.stats;
-    this.#names.set(name, {
-      status: { routeConfigName: name, clientStatus: "REQUESTED" },
-      reload: prefixes.map((p) => stats.counter(p + "config_reload")),
-      empty: prefixes.map((p) => stats.counter(p + "update_empty")),
-      reloadTime: prefixes.map((p) => stats.gauge(p + "config_reload_time_ms")),
-    });
+  add(name: string, listeners: readonly ListenerModel[]): void {
+    const prefixes = listeners.map((l) =>
+      `meta_protocol.${l.protocol}.${l.statPrefix}.rds.${name}.`
+    );
+    const stats = this.#stats;
+    let s = this.#names.get(name);
+    const fresh = !s;
+    if (!s) {
+      s = {
+        status: { routeConfigName: name, clientStatus: "REQUESTED" },
+        users: new Set(),
+        reload: [],
+        empty: [],
+        reloadTime: [],
+      };
+      this.#names.set(name, s);
+    }
+    for (const l of listeners) s.users.add(l.name);
+    s.reload.push(...prefixes.map((p) => stats.counter(p + "config_reload")));
+    s.empty.push(...prefixes.map((p) => stats.counter(p + "update_empty")));
+    s.reloadTime.push(...prefixes.map((p) => stats.gauge(p + "config_reload_time_ms")));
+    if (fresh) this.onNamesChanged?.();
+  }
+
+  /** Listener `listener` no longer uses `name`; the name is unsubscribed when nobody does. */
+  release(name: string, listener: string): void {
+    const s = this.#names.get(name);
+    if (!s) return;
+    s.users.delete(listener);
+    if (s.users.size > 0) return;
+    this.#names.delete(name);
+    this.onNamesChanged?.();
+  }
+
+  /** Whether `name` is subscribed here. */
+  has(name: string): boolean {
+    return this.#names.has(name);
+  }
+
+  versions(): ReadonlyMap<string, string> {
+    const out = new Map<string, string>();
+    for (const [name, s] of this.#names) if (s.version !== undefined) out.set(name, s.version);
+    return out;
   }
 
   /** The subscribed names, sorted. */
@@ -99,7 +152,7 @@ export class RdsState implements Watch {
     }
     const seen = new Set<string>();
     for (const r of resources) {
-      const name = String(r.message.name ?? "");
+      const name = r.name ?? String(r.message.name ?? "");
       const s = this.#names.get(name);
       if (!s) continue;
       if (seen.has(name)) {
@@ -113,8 +166,9 @@ export class RdsState implements Watch {
         errors.push(converted.error);
         continue;
       }
-      this.#proxy.updateRoutes(converted.table);
+      this.#sink.applyTable(converted.table);
       s.bytes = r.bytes;
+      s.version = r.version ?? version;
       const now = Date.now();
       s.status = {
         routeConfigName: name,

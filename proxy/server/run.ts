@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { type TracingModel, ZipkinReporter } from "../tracing/mod.ts";
+import { ZipkinReporter } from "../tracing/mod.ts";
 import { Data, Effect, type Scope } from "effect";
 import { createAccessLogs } from "../access_log/mod.ts";
 import { type AdminServer, startAdmin } from "../admin/mod.ts";
@@ -72,13 +72,13 @@ export async function runBootstrap(
   const logs = createAccessLogs(c.model.listeners);
   const limiter = rateLimitService(c);
   const stats = new MemoryStats();
-  const traced = c.model.listeners.some((l) => (l.tracing as TracingModel | undefined)?.provider);
-  const tracer = traced ? new ZipkinReporter({ stats }) : undefined;
+  // Always there: listeners from LDS may bring tracing; it costs nothing until a span comes.
+  const tracer = new ZipkinReporter({ stats });
   const proxy = await startProxy(c.model, {
     stats,
     accessLog: logs.callback,
     ...(limiter ? { rateLimit: limiter } : {}),
-    ...(tracer ? { tracer } : {}),
+    tracer,
     drainTimeoutMs: options.drainTimeoutMs,
     reusePort: options.reusePort,
   }).catch((e) => {
@@ -98,7 +98,7 @@ export async function runBootstrap(
       log("Draining: no new connections, finishing in-flight requests");
       await rds?.close();
       await proxy.drain();
-      await tracer?.close();
+      await tracer.close();
       limiter?.close();
       logs.close();
       await admin?.close();
