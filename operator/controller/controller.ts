@@ -78,7 +78,9 @@ export function runController(
   return Effect.scoped(Effect.gen(function* () {
     const client = yield* KubeClient;
     const metrics = yield* currentMetrics;
-    const statusWriter = options.status === false ? undefined : new StatusWriter(options.status);
+    const statusWriter = options.status === false
+      ? undefined
+      : new StatusWriter({ namespace: options.namespace, ...options.status });
     const inputs = new KubeStore();
     const written = new KubeStore();
     const changed = yield* Queue.unbounded<string>();

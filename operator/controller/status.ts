@@ -16,7 +16,6 @@ import {
   type KubeClient,
   type KubeError,
   type KubeObject,
-  refText,
 } from "../kube/mod.ts";
 import type { OperatorMetricsShape } from "../metrics/mod.ts";
 import {
@@ -36,6 +35,11 @@ export interface StatusOptions {
   readonly instance?: string;
   /** Status writes at once. @default 4 */
   readonly concurrency?: number;
+  /**
+   * Only objects in this namespace (a namespace-scoped controller leaves cluster-scoped
+   * ApplicationProtocols to the cluster-wide one). @default all
+   */
+  readonly namespace?: string;
   /** Retries of one write (backoff from 800 ms) before it waits for the next reconcile. @default 2 */
   readonly retries?: number;
 }
@@ -80,6 +84,7 @@ export class StatusWriter {
     const written = this.#written;
     const one = (o: KubeObject, now: string, write: Writes) => this.#one(o, facts(o), now, write);
     const concurrency = this.options.concurrency ?? 4;
+    const namespace = this.options.namespace;
     const retry = backoff().pipe(Schedule.upTo({ times: this.options.retries ?? 2 }));
     return Effect.gen(function* () {
       const now = isoSeconds(yield* Clock.currentTimeMillis);
@@ -103,7 +108,10 @@ export class StatusWriter {
           Effect.asVoid,
         );
       yield* Effect.forEach(
-        objects.filter((o) => AERAKI_KINDS.has(o.kind)),
+        objects.filter((o) =>
+          AERAKI_KINDS.has(o.kind) &&
+          (namespace === undefined || o.metadata.namespace === namespace)
+        ),
         (o) => one(o, now, { client, status: count("status"), event: count("event") }),
         { concurrency, discard: true },
       );
@@ -204,7 +212,7 @@ function feedsOn(o: KubeObject): string {
     case "ApplicationProtocol":
       return `a port named "tcp-metaprotocol-${String(spec.protocol ?? "")}-…"`;
     case "DubboAuthorizationPolicy":
-      return `a Dubbo port in namespace "${refText({ name: o.metadata.namespace ?? "" })}"`;
+      return `a Dubbo port in namespace "${o.metadata.namespace ?? ""}"`;
     default: {
       const hosts = [spec.hosts, spec.host].flat().filter((h) => typeof h === "string");
       return hosts.length > 0 ? `host ${hosts.map((h) => `"${h}"`).join(", ")}` : "its host";

@@ -193,13 +193,26 @@ Deno.test({
         c.Accepted?.status === "True" && c.Programmed?.status === "True");
       const after = conditionsOf(fixed);
       assert.notEqual(after.Accepted.lastTransitionTime, undefined);
-      assert.deepEqual(yield* eventsOf(ns, "route"), [
+      // The Events follow the status write that records their transition.
+      const expectedEvents = [
         `Normal Accepted: Valid`,
         `Normal Programmed: EnvoyFilter ${ef} applied`,
         `Normal Programmed: EnvoyFilter ${ef} applied`,
         `Warning LastGoodKept: ${c.Programmed.message}`,
         `Warning Rejected: ${c.Accepted.message}`,
-      ]);
+      ];
+      let events: string[] = [];
+      yield* Effect.suspend(() =>
+        eventsOf(ns, "route")
+      ).pipe(
+        Effect.flatMap((e) => {
+          events = e;
+          return e.length < expectedEvents.length ? Effect.fail("not yet" as const) : Effect.void;
+        }),
+        Effect.retry(Schedule.spaced("100 millis").pipe(Schedule.upTo({ times: 100 }))),
+        Effect.ignore,
+      );
+      assert.deepEqual(events, expectedEvents);
       yield* Fiber.interrupt(fiber);
 
       // A restart with unchanged inputs writes no status and no Event.

@@ -125,3 +125,22 @@ Deno.test("StatusWriter.update() reads the stored status after a restart and ret
   await Effect.runPromise(writer.update(report(), [router], { client: flaky.client, metrics }));
   assert.deepEqual(flaky.calls, ["status Accepted=True Programmed=True", "Event Programmed"]);
 });
+
+Deno.test("StatusWriter.update() of a namespace-scoped controller leaves other namespaces alone", async () => {
+  const { calls, client } = recorder();
+  const protocol: KubeObject = {
+    apiVersion: "metaprotocol.aeraki.io/v1alpha1",
+    kind: "ApplicationProtocol",
+    metadata: { name: "trpc", uid: "u2", generation: 1 },
+    spec: { protocol: "trpc" },
+  };
+  const writer = new StatusWriter({ namespace: "other" });
+  await Effect.runPromise(
+    writer.update(report(), [router, protocol], { client, metrics: makeOperatorMetrics() }),
+  );
+  assert.deepEqual(calls, []);
+  await Effect.runPromise(
+    new StatusWriter().update(report(), [protocol], { client, metrics: makeOperatorMetrics() }),
+  );
+  assert.deepEqual(calls, ["status Accepted=True Programmed=False", "Event NoService"]);
+});
