@@ -26,5 +26,5 @@ export const ObjectMeta = Schema.StructWithRest(
 /** `metadata` of a Kubernetes object. */
 export type ObjectMeta = typeof ObjectMeta.Type;
 
-/** The `status` of our CRs: never written by Aeraki, kept opaque. */
+/** The `status` of our CRs: conditions the operator writes; kept opaque by the schemas. */
 export const Status = Schema.optionalKey(Schema.Unknown);

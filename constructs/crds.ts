@@ -1,7 +1,8 @@
 /**
  * The five Aeraki CustomResourceDefinitions, with structural OpenAPI v3 schemas derived
  * from the `api/` schemas, the status subresource, and upstream's printer columns,
- * categories and short names (with upstream's `.spec.hosts` column typo fixed).
+ * categories and short names (with upstream's `.spec.hosts` column typo fixed), plus the
+ * Accepted and Programmed conditions the operator writes.
  *
  * @module
  */
@@ -80,10 +81,27 @@ export const AERAKI_CRDS: readonly CrdInfo[] = [
   },
 ];
 
+/** The operator's conditions (see operator/controller/conditions.ts), shown by `kubectl get`. */
+const STATUS_COLUMNS = [
+  {
+    name: "Accepted",
+    type: "string",
+    jsonPath: '.status.conditions[?(@.type=="Accepted")].status',
+    description: "Whether the object is valid (the Accepted condition)",
+  },
+  {
+    name: "Programmed",
+    type: "string",
+    jsonPath: '.status.conditions[?(@.type=="Programmed")].status',
+    description: "Whether its EnvoyFilters are written (the Programmed condition)",
+  },
+];
+
 /** Builds the CRD manifest for one kind. */
 export function buildCrd(info: CrdInfo): Record<string, unknown> {
   const columns = [
     ...(info.columns ?? []).map((c) => ({ ...c, type: "string" })),
+    ...STATUS_COLUMNS,
     { name: "Age", type: "date", jsonPath: ".metadata.creationTimestamp" },
   ];
   return {

@@ -47,6 +47,8 @@ export interface OperatorConfig {
   readonly debounceMs: number;
   /** Longest a burst of changes may delay a reconcile, in milliseconds. */
   readonly debounceMaxMs: number;
+  /** Watch inputs and write EnvoyFilters only in this namespace; all when unset. */
+  readonly watchNamespace: string | undefined;
   /** The pod's own name and namespace (downward API). */
   readonly podName: string | undefined;
   /** The pod's own namespace (downward API). */
@@ -157,6 +159,14 @@ export const OPERATOR_FLAGS: readonly OperatorFlag[] = [
     kind: "string",
     env: "AERAKI_SERVER_ID",
     help: "leader-election identity (default: POD_NAME)",
+  },
+  {
+    name: "watch-namespace",
+    field: "watchNamespace",
+    kind: "string",
+    env: "AERAKI_WATCH_NAMESPACE",
+    help: "watch inputs and EnvoyFilters in this namespace only, which must be the root " +
+      "namespace (tests, namespace-scoped installs; default: all namespaces)",
   },
   {
     name: "log-level",

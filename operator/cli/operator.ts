@@ -1,15 +1,18 @@
 /**
  * `aeraki operator [flags]`: the control plane in a cluster. One Effect program: the kube
  * client from `--kubeconfig` or the pod's service account, the EnvoyFilter controller, and
- * `/ready` + `/healthz` on `--httpAddr`, each acquired in one scope, so SIGTERM or SIGINT
- * interrupts the program and everything closes in reverse order before the process exits 0.
+ * `/ready` + `/healthz` + Prometheus `/metrics` on `--httpAddr` (logging at `--log-level`),
+ * each acquired in one scope, so SIGTERM or SIGINT interrupts the program and everything
+ * closes in reverse order before the process exits 0.
  *
  * @module
  */
-import { Cause, Deferred, Duration, Effect, Exit, type Scope } from "effect";
+import { Cause, Deferred, Duration, Effect, Exit, References, type Scope } from "effect";
 import { type OperatorConfig, operatorFlagsUsage, parseOperatorConfig } from "../config.ts";
 import { type ReconcileReport, runController } from "../controller/mod.ts";
 import { kubeClientLayer } from "../kube/mod.ts";
+import { parseLogLevel } from "../log_level.ts";
+import { OperatorMetrics, OperatorMetricsLive, setLeader } from "../metrics/mod.ts";
 import { certificateStoreFiles, serveWebhook, webhookDnsNames } from "../webhook/mod.ts";
 import type { Command, CommandIo } from "./command.ts";
 
@@ -18,7 +21,7 @@ const USAGE = `Usage: deno task aeraki operator [flags]
 Runs the Aeraki operator: watches Aeraki's CRDs and the Istio and Kubernetes objects they
 name, writes the EnvoyFilters they generate (server-side apply, field manager "aeraki"),
 keeps a service's last good EnvoyFilters while one of its inputs has a problem, and serves
-/ready and /healthz on --httpAddr. SIGTERM or SIGINT stops it (exit status 0).
+/ready, /healthz and Prometheus /metrics on --httpAddr. SIGTERM or SIGINT stops it (exit status 0).
 
 Each flag may also be set by the environment variable named beside it.
 
@@ -43,6 +46,11 @@ export const operatorCommand: Command = {
     }
     if (parsed.rest.length > 0) {
       io.err(`Remove the arguments "${parsed.rest.join(" ")}": the operator takes flags only\n`);
+      return 2;
+    }
+    const logLevel = parseLogLevel(parsed.config.logLevel);
+    if (!logLevel.ok) {
+      io.err(`${logLevel.problem}\n`);
       return 2;
     }
     const exit = await Effect.runPromiseExit(runOperator(parsed.config, { io }));
@@ -79,28 +87,36 @@ export function runOperator(
       );
     }
     const ready = { value: false };
-    yield* serveHealth(config.monitoringPort, () => ready.value);
+    const metrics = yield* OperatorMetrics;
+    yield* serveHealth(config.monitoringPort, () => ready.value, () => metrics.registry.render());
     yield* Effect.logInfo(
-      `Serving /ready and /healthz on port ${config.monitoringPort}; ` +
+      `Serving /ready, /healthz and /metrics on port ${config.monitoringPort}; ` +
         `writing EnvoyFilters to namespace "${config.rootNamespace}" as "${config.serverId}"`,
     );
     if (config.webhookCertDir) yield* startWebhook(config, config.webhookCertDir);
     else yield* Effect.logInfo(`Not serving the admission webhook: "--webhook-cert-dir" is unset`);
+    // This process writes (the leader elector, when there is one, sets it as leadership moves).
+    yield* setLeader(true);
     const controller = runController({
+      namespace: config.watchNamespace,
       rootNamespace: config.rootNamespace,
       domain: config.domain,
       debounce: {
         quiet: Duration.millis(config.debounceMs),
         max: Duration.millis(config.debounceMaxMs),
       },
+      status: { instance: config.serverId },
       onReconcile: (r) =>
         Effect.andThen(Effect.sync(() => void (ready.value = true)), logReconcile(r)),
     });
     const why = yield* Effect.raceFirst(controller, Deferred.await(stopped));
     yield* Effect.logInfo(`Stopping on ${why}: closing the controller and servers`);
   });
+  const level = parseLogLevel(config.logLevel);
   return Effect.scoped(program).pipe(
     Effect.provide(kubeClientLayer({ kubeconfig: config.kubeconfig })),
+    Effect.provide(OperatorMetricsLive),
+    Effect.provideService(References.MinimumLogLevel, level.ok ? level.level : "Info"),
   ) as Effect.Effect<void, unknown>;
 }
 
@@ -143,10 +159,14 @@ function onSignals(stopped: Deferred.Deferred<string>): Effect.Effect<void, neve
   ));
 }
 
-/** `/healthz` answers 200 while the process runs; `/ready` once the first reconcile is done. */
+/**
+ * `/healthz` answers 200 while the process runs; `/ready` once the first reconcile is done;
+ * `/metrics` the Prometheus text of `metrics`.
+ */
 function serveHealth(
   port: number,
   isReady: () => boolean,
+  metrics: () => string = () => "",
 ): Effect.Effect<void, Error, Scope.Scope> {
   return Effect.asVoid(Effect.acquireRelease(
     Effect.try({
@@ -154,12 +174,17 @@ function serveHealth(
         Deno.serve({ port, hostname: "0.0.0.0", onListen: () => {} }, (request) => {
           const path = new URL(request.url).pathname;
           if (path === "/healthz") return new Response("ok\n");
+          if (path === "/metrics") {
+            return new Response(metrics(), {
+              headers: { "content-type": "text/plain; version=0.0.4; charset=utf-8" },
+            });
+          }
           if (path === "/ready") {
             return isReady()
               ? new Response("ready\n")
               : new Response("not ready: the first reconcile has not finished\n", { status: 503 });
           }
-          return new Response(`Cannot serve "${path}": try /ready or /healthz\n`, {
+          return new Response(`Cannot serve "${path}": try /ready, /healthz or /metrics\n`, {
             status: 404,
           });
         }),

@@ -86,6 +86,8 @@ Deno.test({
         "operator",
         `--kubeconfig=${KUBECONFIG}`,
         `--root-namespace=${ns}`,
+        // Only its own namespace: it would write status on other tests' MetaRouters.
+        `--watch-namespace=${ns}`,
         `--httpAddr=127.0.0.1:${port}`,
         "--debounce=50ms",
         `--httpsAddr=127.0.0.1:${webhookPort}`,

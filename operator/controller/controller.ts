@@ -17,6 +17,7 @@ import {
   snapshotFromObjects,
 } from "../generate/mod.ts";
 import {
+  AERAKI_KUBE_KINDS,
   backoff,
   deleteIfExists,
   ENVOY_FILTER,
@@ -30,7 +31,10 @@ import {
 import { debounce, type DebounceOptions } from "./debounce.ts";
 import { INPUT_FIELD_SELECTORS, INPUT_KINDS } from "./inputs.ts";
 import { LastGood, planWrites } from "./plan.ts";
-import { problemSources } from "./sources.ts";
+import { objectSources, problemSources } from "./sources.ts";
+import { type StatusOptions, StatusWriter } from "./status.ts";
+import { currentMetrics } from "../metrics/mod.ts";
+import { recordReconcile, triggersReconcile } from "./_observe.ts";
 
 /** How the controller runs; generation options (root namespace, routes, ...) pass through. */
 export interface ControllerOptions extends GenerateOptions {
@@ -41,8 +45,16 @@ export interface ControllerOptions extends GenerateOptions {
   readonly namespace?: string;
   /** Debounce of input changes. @default 100 ms quiet, 1 s at most */
   readonly debounce?: DebounceOptions;
-  /** Told of each reconcile: what was written, kept and found wrong. @default log */
+  /**
+   * Told of each reconcile after its writes (status and Events included): what was written,
+   * kept and found wrong. @default log
+   */
   readonly onReconcile?: (report: ReconcileReport) => Effect.Effect<void>;
+  /**
+   * Writes `status.conditions` and Events on Aeraki's objects after each reconcile (see
+   * `status.ts`); `false` turns it off. @default on, Events from instance "aeraki"
+   */
+  readonly status?: StatusOptions | false;
 }
 
 /** What one reconcile did. */
@@ -53,6 +65,10 @@ export interface ReconcileReport {
   readonly kept: readonly string[];
   readonly problems: readonly GenerateProblem[];
   readonly failed: readonly KubeError[];
+  /** Source (`ServiceEntry/ns/name`) → the EnvoyFilters held for it (new or kept). */
+  readonly held?: ReadonlyMap<string, readonly GeneratedObject[]>;
+  /** The sources an input object (`Kind/namespace/name`) feeds. */
+  readonly sourcesOf?: (object: string) => readonly string[];
 }
 
 /** Runs the controller until interrupted; it never fails (API errors are retried). */
@@ -61,6 +77,10 @@ export function runController(
 ): Effect.Effect<never, never, KubeClient> {
   return Effect.scoped(Effect.gen(function* () {
     const client = yield* KubeClient;
+    const metrics = yield* currentMetrics;
+    const statusWriter = options.status === false
+      ? undefined
+      : new StatusWriter({ namespace: options.namespace, ...options.status });
     const inputs = new KubeStore();
     const written = new KubeStore();
     const changed = yield* Queue.unbounded<string>();
@@ -70,12 +90,17 @@ export function runController(
         namespace: options.namespace,
         labelSelector,
         fieldSelector: INPUT_FIELD_SELECTORS.get(kind),
-        onError: (e) => Effect.logWarning(e.message),
+        onError: (e) =>
+          Effect.andThen(
+            Effect.sync(() => metrics.watchRestarts.inc({ kind: kind.kind })),
+            Effect.logWarning(e.message),
+          ),
         onEvent: (event) =>
           Effect.sync(() => {
             const changes = store.apply(event);
             if (event.type === "Restarted") synced.add(`${kind.group}/${kind.kind}`);
-            if (changes.length > 0 || event.type === "Restarted") {
+            if (changes.some(triggersReconcile) || event.type === "Restarted") {
+              metrics.pendingChanges.inc();
               Queue.offerUnsafe(changed, kind.kind);
             }
           }),
@@ -91,6 +116,8 @@ export function runController(
         synced.size < INPUT_KINDS.length + 1 ? Effect.void : Effect.gen(function* () {
           // A defect (a generator bug on some input) is logged and the loop carries on; the
           // next change tries again.
+          metrics.pendingChanges.set(0);
+          const started = performance.now();
           const r = yield* Effect.suspend(() => reconciler.run(client, inputs, written)).pipe(
             Effect.catchDefect((defect) =>
               Effect.as(
@@ -99,10 +126,16 @@ export function runController(
               )
             ),
           );
+          recordReconcile(metrics, r, performance.now() - started);
           if (r === undefined) return;
+          const statusFailed = statusWriter === undefined ? 0 : yield* statusWriter.update(
+            r,
+            AERAKI_KUBE_KINDS.flatMap((k) => inputs.list(k)),
+            { client, metrics },
+          );
           yield* report(r);
           // A failed write is tried again after the next debounce.
-          if (r.failed.length > 0) {
+          if (r.failed.length > 0 || statusFailed > 0) {
             yield* Effect.forkIn(
               Effect.andThen(Effect.sleep("1 second"), Queue.offer(changed, "retry")),
               scope,
@@ -153,6 +186,8 @@ class Reconciler {
       sourceOf: (ef) => this.#generator.sourceOf(ef),
       sourcesOfProblem: problemSources(input.snapshot, { raw, origins: input.origins }),
     });
+    const bySource = this.#lastGood.held();
+    const sourcesOf = objectSources(input.snapshot, { raw, origins: input.origins });
     const plan = planWrites(desired, held);
     const retry = backoff().pipe(Schedule.upTo({ times: 4 }));
     return Effect.gen(function* () {
@@ -178,6 +213,8 @@ class Reconciler {
         kept,
         problems,
         failed,
+        held: bySource,
+        sourcesOf,
       };
     });
   }

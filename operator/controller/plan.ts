@@ -115,6 +115,12 @@ export class LastGood {
     desired.sort((a, b) => keyOf(a) < keyOf(b) ? -1 : keyOf(a) > keyOf(b) ? 1 : 0);
     return { desired, kept: kept.sort() };
   }
+
+  /** Source → the EnvoyFilters the last {@linkcode resolve} holds for it (new or kept). */
+  held(): ReadonlyMap<string, readonly GeneratedObject[]> {
+    // resolve() replaces the map, so the one returned stays as it is.
+    return this.#bySource;
+  }
 }
 
 /** The stored versions of a source's objects, when the API server holds every one of them. */
