@@ -1,13 +1,14 @@
 /**
  * The EnvoyFilter controller (spec §6): watchers of every input kind feed one store; each
  * change is debounced, the pure generator runs over the store, and the difference from the
- * labelled EnvoyFilters the API server holds is written with server-side apply (field manager
- * `aeraki`) or pruned. A service whose inputs have a problem keeps its last good EnvoyFilters;
- * objects without the `manager: Aeraki` label are never touched.
+ * labelled EnvoyFilters and gateway VirtualServices the API server holds is written with
+ * server-side apply (field manager `aeraki`) or pruned. A service whose inputs have a problem
+ * keeps its last good EnvoyFilters; objects without the `manager: Aeraki` label are never
+ * touched, and labelled VirtualServices (our own output) are not read as inputs.
  *
  * @module
  */
-import { Effect, Queue, Schedule } from "effect";
+import { Effect, Queue } from "effect";
 import { parse } from "yaml";
 import {
   type GeneratedObject,
@@ -17,8 +18,7 @@ import {
   snapshotFromObjects,
 } from "../generate/mod.ts";
 import {
-  backoff,
-  deleteIfExists,
+  type BackoffOptions,
   ENVOY_FILTER,
   KubeClient,
   type KubeError,
@@ -26,11 +26,13 @@ import {
   type KubeObject,
   KubeStore,
   runWatcher,
+  VIRTUAL_SERVICE,
 } from "../kube/mod.ts";
 import { debounce, type DebounceOptions } from "./debounce.ts";
-import { INPUT_FIELD_SELECTORS, INPUT_KINDS } from "./inputs.ts";
+import { INPUT_FIELD_SELECTORS, INPUT_KINDS, INPUT_LABEL_SELECTORS } from "./inputs.ts";
 import { LastGood, planWrites } from "./plan.ts";
 import { problemSources } from "./sources.ts";
+import { AppliedVersions, executeWrites, refOf } from "./write.ts";
 
 /** How the controller runs; generation options (root namespace, routes, ...) pass through. */
 export interface ControllerOptions extends GenerateOptions {
@@ -43,6 +45,13 @@ export interface ControllerOptions extends GenerateOptions {
   readonly debounce?: DebounceOptions;
   /** Told of each reconcile: what was written, kept and found wrong. @default log */
   readonly onReconcile?: (report: ReconcileReport) => Effect.Effect<void>;
+  /** How the watches re-watch and back off, and how writes back off. @default the watcher's */
+  readonly watch?: {
+    /** Re-watch after this long without an event or bookmark. @default 90000 */
+    readonly inactivityMs?: number;
+    /** Backoff of failed watches and writes. @default 800 ms doubling to 30 s */
+    readonly backoff?: BackoffOptions;
+  };
 }
 
 /** What one reconcile did. */
@@ -71,24 +80,26 @@ export function runController(
         labelSelector,
         fieldSelector: INPUT_FIELD_SELECTORS.get(kind),
         onError: (e) => Effect.logWarning(e.message),
+        ...options.watch,
         onEvent: (event) =>
           Effect.sync(() => {
             const changes = store.apply(event);
-            if (event.type === "Restarted") synced.add(`${kind.group}/${kind.kind}`);
+            if (event.type === "Restarted") synced.add(`${kind.kind}?${labelSelector ?? ""}`);
             if (changes.length > 0 || event.type === "Restarted") {
               Queue.offerUnsafe(changed, kind.kind);
             }
           }),
       }));
-    for (const kind of INPUT_KINDS) yield* watch(kind, inputs);
-    yield* watch(ENVOY_FILTER, written, "manager=Aeraki");
+    for (const kind of INPUT_KINDS) yield* watch(kind, inputs, INPUT_LABEL_SELECTORS.get(kind));
+    for (const kind of WRITTEN_KINDS) yield* watch(kind, written, "manager=Aeraki");
     const reconciler = new Reconciler(options);
     const scope = yield* Effect.scope;
     const report = options.onReconcile ?? logReport;
+    const watches = INPUT_KINDS.length + WRITTEN_KINDS.length;
     yield* debounce(changed, {
       ...options.debounce,
       onBatch: () =>
-        synced.size < INPUT_KINDS.length + 1 ? Effect.void : Effect.gen(function* () {
+        synced.size < watches ? Effect.void : Effect.gen(function* () {
           // A defect (a generator bug on some input) is logged and the loop carries on; the
           // next change tries again.
           const r = yield* Effect.suspend(() => reconciler.run(client, inputs, written)).pipe(
@@ -113,6 +124,9 @@ export function runController(
   })) as Effect.Effect<never, never, KubeClient>;
 }
 
+/** The kinds the controller writes and prunes (only objects labelled `manager: Aeraki`). */
+const WRITTEN_KINDS: readonly KubeKind[] = [ENVOY_FILTER, VIRTUAL_SERVICE];
+
 function logReport(r: ReconcileReport): Effect.Effect<void> {
   if (r.applied.length + r.pruned.length + r.kept.length + r.failed.length === 0) {
     return Effect.void;
@@ -127,9 +141,11 @@ function logReport(r: ReconcileReport): Effect.Effect<void> {
 class Reconciler {
   readonly #generator: MeshGenerator;
   readonly #lastGood = new LastGood();
+  readonly #lastGoodVirtualServices = new LastGood();
+  readonly #applied = new AppliedVersions();
 
   constructor(readonly options: ControllerOptions) {
-    const { namespace: _, debounce: __, onReconcile: ___, ...generate } = options;
+    const { namespace: _, debounce: __, onReconcile: ___, watch: ____, ...generate } = options;
     this.#generator = new MeshGenerator(generate);
   }
 
@@ -143,55 +159,43 @@ class Reconciler {
     const generated = this.#generator.generate(input.snapshot);
     const problems = [...input.problems, ...generated.problems];
     const raw = new Map(objects.map((o) => [refOf(o), o]));
-    const held = written.list(ENVOY_FILTER);
-    const { desired, kept } = this.#lastGood.resolve({
-      stored: new Map(
-        held.map((o) => [`${o.metadata.namespace}/${o.metadata.name}`, asGenerated(o)]),
-      ),
-      envoyFilters: generated.envoyFilters,
-      problems,
-      sourceOf: (ef) => this.#generator.sourceOf(ef),
-      sourcesOfProblem: problemSources(input.snapshot, { raw, origins: input.origins }),
-    });
-    const plan = planWrites(desired, held);
-    const retry = backoff().pipe(Schedule.upTo({ times: 4 }));
-    return Effect.gen(function* () {
-      const failed: KubeError[] = [];
-      const attempt = (e: Effect.Effect<unknown, KubeError>) =>
-        Effect.catch(Effect.asVoid(Effect.retry(e, retry)), (err) =>
-          Effect.sync(() => {
-            failed.push(err);
-          }));
-      for (const ef of plan.apply) yield* attempt(client.apply(ef));
-      for (const ef of plan.prune) {
-        yield* attempt(
-          Effect.provideService(
-            deleteIfExists(ENVOY_FILTER, ef.metadata),
-            KubeClient,
-            client,
-          ),
-        );
-      }
-      return {
-        applied: plan.apply.map(refOf),
-        pruned: plan.prune.map(refOf),
-        kept,
+    const resolve = (lastGood: LastGood, kind: KubeKind, outputs: readonly GeneratedObject[]) => {
+      const held = written.list(kind);
+      const { desired, kept } = lastGood.resolve({
+        stored: new Map(
+          held.map((o) => [`${o.metadata.namespace}/${o.metadata.name}`, asGenerated(o)]),
+        ),
+        envoyFilters: outputs,
         problems,
-        failed,
-      };
-    });
+        sourceOf: (ef) => this.#generator.sourceOf(ef),
+        sourcesOfProblem: problemSources(input.snapshot, { raw, origins: input.origins }),
+      });
+      return { kind, plan: planWrites(desired, held), kept };
+    };
+    const plans = [
+      resolve(this.#lastGood, ENVOY_FILTER, generated.envoyFilters),
+      resolve(this.#lastGoodVirtualServices, VIRTUAL_SERVICE, generated.virtualServices),
+    ];
+    const backoff = this.options.watch?.backoff;
+    const applied = this.#applied;
+    return Effect.gen(function* () {
+      const done: string[] = [], pruned: string[] = [], failed: KubeError[] = [];
+      for (const { kind, plan } of plans) {
+        const out = yield* executeWrites(kind, plan, { store: written, backoff, applied });
+        done.push(...out.applied);
+        pruned.push(...out.pruned);
+        failed.push(...out.failed);
+      }
+      const kept = [...new Set(plans.flatMap((p) => p.kept))].sort();
+      return { applied: done, pruned, kept, problems, failed };
+    }).pipe(Effect.provideService(KubeClient, client));
   }
-}
-
-function refOf(o: { kind: string; metadata: { namespace?: string; name: string } }): string {
-  const ns = o.metadata.namespace;
-  return ns ? `${o.kind}/${ns}/${o.metadata.name}` : `${o.kind}/${o.metadata.name}`;
 }
 
 function asGenerated(o: KubeObject): GeneratedObject {
   return {
     apiVersion: o.apiVersion,
-    kind: "EnvoyFilter",
+    kind: o.kind === "VirtualService" ? "VirtualService" : "EnvoyFilter",
     metadata: {
       namespace: o.metadata.namespace ?? "",
       name: o.metadata.name,

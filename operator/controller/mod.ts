@@ -20,3 +20,4 @@ export * from "./debounce.ts";
 export * from "./inputs.ts";
 export * from "./plan.ts";
 export * from "./sources.ts";
+export * from "./write.ts";
