@@ -36,6 +36,8 @@ export interface FaultHarness {
   readonly reports: ReconcileReport[];
   /** Round `n` of input changes: MetaRouters changed, a service added, last round's removed. */
   readonly round: (n: number) => Effect.Effect<void, unknown>;
+  /** Deletes the gateway (its EnvoyFilter and VirtualService are to be pruned). */
+  readonly dropGateway: () => Effect.Effect<void, unknown>;
   /** A small change: only service `svc-b`'s MetaRouter weights (`n`% to v1). */
   readonly nudge: (n: number) => Effect.Effect<void, unknown>;
   /** Waits until the stored objects equal render's for the inputs; checks the write log. */
@@ -157,6 +159,7 @@ export function withFaultHarness(body: (h: FaultHarness) => Effect.Effect<void, 
     );
     yield* body({
       proxy,
+      dropGateway: () => remove(gateway(namespace)),
       nudge,
       direct,
       namespace,

@@ -15,7 +15,7 @@ Deno.test({
   name: "runController() converges through 409, 429 and 500 answers to its writes",
   ...kubeTest,
   fn: () =>
-    withFaultHarness(({ proxy, round, converged, restartWritesNothing }) =>
+    withFaultHarness(({ proxy, round, dropGateway, converged, restartWritesNothing }) =>
       Effect.gen(function* () {
         proxy.inject({ method: "PATCH", path: "/envoyfilters/", times: 2, fault: { status: 409 } });
         proxy.inject({
@@ -36,6 +36,11 @@ Deno.test({
         yield* round(2);
         yield* converged();
         assert.equal(proxy.pendingFaults(), 0, "every fault was served");
+        // The gateway's EnvoyFilter and VirtualService are pruned, through a failed delete.
+        proxy.inject({ method: "DELETE", path: "/virtualservices/", fault: { status: 500 } });
+        yield* dropGateway();
+        yield* converged();
+        assert.equal(proxy.pendingFaults(), 0, "the VirtualService delete was refused once");
         yield* restartWritesNothing();
       })
     ),

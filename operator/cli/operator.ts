@@ -89,6 +89,8 @@ export function runOperator(
     const controller = runController({
       rootNamespace: config.rootNamespace,
       domain: config.domain,
+      sidecarBootstrap: { xdsAddress: config.xdsAddress, xdsPort: config.xdsPort },
+      allocateVips: true,
       debounce: {
         quiet: Duration.millis(config.debounceMs),
         max: Duration.millis(config.debounceMaxMs),

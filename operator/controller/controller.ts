@@ -15,6 +15,7 @@ import {
   type GenerateOptions,
   type GenerateProblem,
   MeshGenerator,
+  type SidecarBootstrapOptions,
   snapshotFromObjects,
 } from "../generate/mod.ts";
 import {
@@ -29,6 +30,8 @@ import {
   VIRTUAL_SERVICE,
 } from "../kube/mod.ts";
 import { debounce, type DebounceOptions } from "./debounce.ts";
+import { runNamespaceController } from "./namespace_controller.ts";
+import { runVipController } from "./vip_controller.ts";
 import { INPUT_FIELD_SELECTORS, INPUT_KINDS, INPUT_LABEL_SELECTORS } from "./inputs.ts";
 import { LastGood, planWrites } from "./plan.ts";
 import { problemSources } from "./sources.ts";
@@ -52,6 +55,10 @@ export interface ControllerOptions extends GenerateOptions {
     /** Backoff of failed watches and writes. @default 800 ms doubling to 30 s */
     readonly backoff?: BackoffOptions;
   };
+  /** Also run the namespace controller of the sidecar bootstrap ConfigMaps. @default off */
+  readonly sidecarBootstrap?: SidecarBootstrapOptions;
+  /** Also run the ServiceEntry VIP allocator (in `namespace` when set). @default false */
+  readonly allocateVips?: boolean;
 }
 
 /** What one reconcile did. */
@@ -92,6 +99,11 @@ export function runController(
       }));
     for (const kind of INPUT_KINDS) yield* watch(kind, inputs, INPUT_LABEL_SELECTORS.get(kind));
     for (const kind of WRITTEN_KINDS) yield* watch(kind, written, "manager=Aeraki");
+    const { sidecarBootstrap, allocateVips, namespace, watch: w } = options;
+    if (sidecarBootstrap) {
+      yield* Effect.forkScoped(runNamespaceController({ ...sidecarBootstrap, watch: w }));
+    }
+    if (allocateVips) yield* Effect.forkScoped(runVipController({ namespace, watch: w }));
     const reconciler = new Reconciler(options);
     const scope = yield* Effect.scope;
     const report = options.onReconcile ?? logReport;
