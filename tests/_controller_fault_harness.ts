@@ -11,7 +11,6 @@
  */
 import assert from "node:assert/strict";
 import { Effect, Fiber, Layer } from "effect";
-import { renderObjects } from "../operator/cli/render.ts";
 import { type ReconcileReport, runController } from "../operator/controller/mod.ts";
 import {
   ENVOY_FILTER,
@@ -19,12 +18,18 @@ import {
   KubeClient,
   kubeClientLayer,
   type KubeClientShape,
-  type KubeObject,
   VIRTUAL_SERVICE,
 } from "../operator/kube/mod.ts";
 import { type KubeFaultProxy, startKubeFaultProxy } from "./kube_fault_proxy.ts";
 import { freshNamespace, installCrds, runKube } from "./kube_env.ts";
-import { foreignObjects, gateway, metaRouter, serviceEntry } from "./_controller_fault_workload.ts";
+import {
+  byRef,
+  comparable,
+  FaultWorkload,
+  foreignObjects,
+  gateway,
+  kindOf,
+} from "./_controller_fault_workload.ts";
 
 /** What a fault test works with. */
 export interface FaultHarness {
@@ -69,25 +74,11 @@ export function withFaultHarness(body: (h: FaultHarness) => Effect.Effect<void, 
     const direct = yield* KubeClient;
     const proxied = yield* Effect.provide(
       Effect.map(KubeClient, (c) => c),
-      kubeClientLayer({
-        kubeconfig: proxy.kubeconfig,
-      }),
+      kubeClientLayer({ kubeconfig: proxy.kubeconfig }),
     );
     const namespace = yield* freshNamespace("faults");
-    const inputs = new Map<string, KubeObject>();
-    const put = (o: KubeObject) => Effect.map(direct.apply(o), () => void inputs.set(key(o), o));
-    const remove = (o: KubeObject) =>
-      Effect.map(direct.delete(kindOf(o), o.metadata), () => void inputs.delete(key(o)));
-    for (const o of foreignObjects(namespace)) {
-      yield* direct.apply(o, { fieldManager: "someone-else" });
-      inputs.set(key(o), o);
-    }
-    yield* put(serviceEntry(namespace, "svc-a", 1));
-    yield* put(metaRouter(namespace, "svc-a", [20, 80], { gateway: true }));
-    yield* put(serviceEntry(namespace, "svc-b", 2));
-    yield* put(metaRouter(namespace, "svc-b", [50, 50]));
-    yield* put(gateway(namespace));
-
+    const workload = new FaultWorkload(direct, namespace);
+    yield* workload.setUp();
     const reports: ReconcileReport[] = [];
     const scope = yield* Effect.scope;
     const start = () =>
@@ -101,44 +92,7 @@ export function withFaultHarness(body: (h: FaultHarness) => Effect.Effect<void, 
         scope,
       );
     let controller = yield* start();
-
-    const expected = () => {
-      const out =
-        renderObjects([...inputs.values()], { rootNamespace: namespace, routes: "inline" })
-          .output;
-      return [...out.envoyFilters, ...out.virtualServices].map(comparable).sort(byRef);
-    };
-    const stored = Effect.gen(function* () {
-      const select = { namespace, labelSelector: "manager=Aeraki" };
-      const efs = yield* direct.list(ENVOY_FILTER, select);
-      const vss = yield* direct.list(VIRTUAL_SERVICE, select);
-      return [...efs.items, ...vss.items].map(comparable).sort(byRef);
-    });
-    const matches = () => Effect.map(stored, (s) => isDeepEqual(s, expected()));
-    const converged = () =>
-      Effect.gen(function* () {
-        for (let i = 0; i < 300 && !(yield* matches()); i++) yield* Effect.sleep("100 millis");
-        assert.deepEqual(yield* stored, expected(), "the controller did not converge in 30 s");
-        yield* untouched(direct, namespace, proxy);
-        assert.deepEqual(proxy.log.duplicates().map((r) => `${r.method} ${r.path}`), []);
-      });
-    let gatewayOnB = false;
-    const nudge = (n: number) =>
-      Effect.asVoid(put(metaRouter(namespace, "svc-b", [n, 100 - n], { gateway: gatewayOnB })));
-    const round = (n: number) =>
-      Effect.gen(function* () {
-        // The gateway moves between the two services, so its VirtualService changes too.
-        const weight = (n * 10) % 100;
-        yield* put(
-          metaRouter(namespace, "svc-a", [weight, 100 - weight], { gateway: n % 2 === 0 }),
-        );
-        gatewayOnB = n % 2 === 1;
-        yield* put(metaRouter(namespace, "svc-b", [50, 50], { gateway: gatewayOnB }));
-        yield* put(serviceEntry(namespace, `svc-r${n}`, 10 + n));
-        yield* put(metaRouter(namespace, `svc-r${n}`, [30, 70]));
-        const last = [...inputs.values()].filter((o) => o.metadata.name === `svc-r${n - 1}`);
-        for (const o of last) yield* remove(o);
-      });
+    const checks = convergence(direct, workload, proxy);
     const restartWritesNothing = () =>
       Effect.gen(function* () {
         yield* Fiber.interrupt(controller);
@@ -150,26 +104,43 @@ export function withFaultHarness(body: (h: FaultHarness) => Effect.Effect<void, 
         const writes = proxy.log.since(mark).map((r) => `${r.method} ${r.path}`);
         assert.deepEqual(writes, [], "the restart with unchanged inputs wrote");
       });
-
-    yield* converged();
+    yield* checks.converged();
     assert.deepEqual(
-      [...new Set(expected().map((o) => o.kind))],
+      [...new Set(workload.expected().map((o) => o.kind))],
       ["EnvoyFilter", "VirtualService"],
       "the workload generates EnvoyFilters and a gateway VirtualService",
     );
     yield* body({
       proxy,
-      dropGateway: () => remove(gateway(namespace)),
-      nudge,
       direct,
       namespace,
       reports,
-      round,
-      converged,
-      matches,
+      round: (n) => workload.round(n),
+      nudge: (n) => workload.nudge(n),
+      dropGateway: () => workload.remove(gateway(namespace)),
+      ...checks,
       restartWritesNothing,
     });
   })));
+}
+
+/** Whether the stored objects equal render's, and the wait for it with the write-log checks. */
+function convergence(direct: KubeClientShape, workload: FaultWorkload, proxy: KubeFaultProxy) {
+  const select = { namespace: workload.namespace, labelSelector: "manager=Aeraki" };
+  const stored = Effect.gen(function* () {
+    const efs = yield* direct.list(ENVOY_FILTER, select);
+    const vss = yield* direct.list(VIRTUAL_SERVICE, select);
+    return [...efs.items, ...vss.items].map(comparable).sort(byRef);
+  });
+  const matches = () => Effect.map(stored, (s) => isDeepEqual(s, workload.expected()));
+  const converged = () =>
+    Effect.gen(function* () {
+      for (let i = 0; i < 300 && !(yield* matches()); i++) yield* Effect.sleep("100 millis");
+      assert.deepEqual(yield* stored, workload.expected(), "the controller did not converge");
+      yield* untouched(direct, workload.namespace, proxy);
+      assert.deepEqual(proxy.log.duplicates().map((r) => `${r.method} ${r.path}`), []);
+    });
+  return { matches, converged };
 }
 
 /** The foreign (unlabelled) objects are as their owner wrote them and were never written to. */
@@ -183,38 +154,6 @@ function untouched(direct: KubeClientShape, namespace: string, proxy: KubeFaultP
       assert.equal(proxy.log.countByPath().get(path), undefined, `${path} got write requests`);
     }
   });
-}
-
-function kindOf(o: KubeObject) {
-  const kinds = {
-    ServiceEntry: "serviceentries",
-    MetaRouter: "metarouters",
-    Gateway: "gateways",
-    EnvoyFilter: "envoyfilters",
-    VirtualService: "virtualservices",
-  } as Record<string, string>;
-  const [group, version] = o.apiVersion.split("/");
-  return { group, version, kind: o.kind, plural: kinds[o.kind], namespaced: true };
-}
-
-function key(o: KubeObject): string {
-  return `${o.kind}/${o.metadata.name}`;
-}
-
-function comparable(
-  o: {
-    kind: string;
-    metadata: { name: string; namespace?: string; labels?: object };
-    spec?: unknown;
-  },
-) {
-  const { kind, metadata: { name, namespace, labels }, spec } = o;
-  return { kind, name, namespace, labels, spec };
-}
-
-function byRef(a: { kind: string; name: string }, b: { kind: string; name: string }): number {
-  const ka = `${a.kind}/${a.name}`, kb = `${b.kind}/${b.name}`;
-  return ka < kb ? -1 : ka > kb ? 1 : 0;
 }
 
 function isDeepEqual(a: unknown, b: unknown): boolean {

@@ -6,7 +6,9 @@
  *
  * @module
  */
-import type { KubeObject } from "../operator/kube/mod.ts";
+import { Effect } from "effect";
+import { renderObjects } from "../operator/cli/render.ts";
+import type { KubeClientShape, KubeKind, KubeObject } from "../operator/kube/mod.ts";
 
 const ISTIO = "networking.istio.io/v1alpha3";
 
@@ -94,4 +96,113 @@ export function foreignObjects(ns: string): KubeObject[] {
       },
     },
   ];
+}
+
+/** The inputs written straight to the API server, and what `aeraki render` prints for them. */
+export class FaultWorkload {
+  readonly #inputs = new Map<string, KubeObject>();
+  #gatewayOnB = false;
+
+  constructor(readonly direct: KubeClientShape, readonly namespace: string) {}
+
+  /** Writes the foreign objects and the first services, MetaRouters and the gateway. */
+  setUp(): Effect.Effect<void, unknown> {
+    const ns = this.namespace;
+    return Effect.gen({ self: this }, function* () {
+      for (const o of foreignObjects(ns)) {
+        yield* this.direct.apply(o, { fieldManager: "someone-else" });
+        this.#inputs.set(key(o), o);
+      }
+      yield* this.put(serviceEntry(ns, "svc-a", 1));
+      yield* this.put(metaRouter(ns, "svc-a", [20, 80], { gateway: true }));
+      yield* this.put(serviceEntry(ns, "svc-b", 2));
+      yield* this.put(metaRouter(ns, "svc-b", [50, 50]));
+      yield* this.put(gateway(ns));
+    });
+  }
+
+  /** Writes (server-side apply) one input. */
+  put(o: KubeObject): Effect.Effect<void, unknown> {
+    return Effect.map(this.direct.apply(o), () => void this.#inputs.set(key(o), o));
+  }
+
+  /** Deletes one input. */
+  remove(o: KubeObject): Effect.Effect<void, unknown> {
+    return Effect.map(
+      this.direct.delete(kindOf(o), o.metadata),
+      () => void this.#inputs.delete(key(o)),
+    );
+  }
+
+  /** Round `n`: MetaRouters changed, the gateway moved, a service added, last round's removed. */
+  round(n: number): Effect.Effect<void, unknown> {
+    const ns = this.namespace;
+    return Effect.gen({ self: this }, function* () {
+      const weight = (n * 10) % 100;
+      yield* this.put(metaRouter(ns, "svc-a", [weight, 100 - weight], { gateway: n % 2 === 0 }));
+      this.#gatewayOnB = n % 2 === 1;
+      yield* this.put(metaRouter(ns, "svc-b", [50, 50], { gateway: this.#gatewayOnB }));
+      yield* this.put(serviceEntry(ns, `svc-r${n}`, 10 + n));
+      yield* this.put(metaRouter(ns, `svc-r${n}`, [30, 70]));
+      const last = [...this.#inputs.values()].filter((o) => o.metadata.name === `svc-r${n - 1}`);
+      for (const o of last) yield* this.remove(o);
+    });
+  }
+
+  /** Only service `svc-b`'s MetaRouter weights change (`n`% to v1). */
+  nudge(n: number): Effect.Effect<void, unknown> {
+    const gw = { gateway: this.#gatewayOnB };
+    return this.put(metaRouter(this.namespace, "svc-b", [n, 100 - n], gw));
+  }
+
+  /** What `aeraki render` prints for the inputs: EnvoyFilters and VirtualServices, comparable. */
+  expected(): Comparable[] {
+    const out = renderObjects([...this.#inputs.values()], {
+      rootNamespace: this.namespace,
+      routes: "inline",
+    }).output;
+    return [...out.envoyFilters, ...out.virtualServices].map(comparable).sort(byRef);
+  }
+}
+
+/** The fields the fault tests compare. */
+export interface Comparable {
+  readonly kind: string;
+  readonly name: string;
+  readonly namespace?: string;
+  readonly labels?: object;
+  readonly spec?: unknown;
+}
+
+/** An object's compared fields. */
+export function comparable(o: {
+  kind: string;
+  metadata: { name: string; namespace?: string; labels?: object };
+  spec?: unknown;
+}): Comparable {
+  const { kind, metadata: { name, namespace, labels }, spec } = o;
+  return { kind, name, namespace, labels, spec };
+}
+
+/** Orders by kind and name. */
+export function byRef(a: Comparable, b: Comparable): number {
+  const ka = `${a.kind}/${a.name}`, kb = `${b.kind}/${b.name}`;
+  return ka < kb ? -1 : ka > kb ? 1 : 0;
+}
+
+/** The kind of one of the workload's objects. */
+export function kindOf(o: KubeObject): KubeKind {
+  const plurals: Record<string, string> = {
+    ServiceEntry: "serviceentries",
+    MetaRouter: "metarouters",
+    Gateway: "gateways",
+    EnvoyFilter: "envoyfilters",
+    VirtualService: "virtualservices",
+  };
+  const [group, version] = o.apiVersion.split("/");
+  return { group, version, kind: o.kind, plural: plurals[o.kind], namespaced: true };
+}
+
+function key(o: KubeObject): string {
+  return `${o.kind}/${o.metadata.name}`;
 }
