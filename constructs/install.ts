@@ -201,7 +201,7 @@ export const OPERATOR_CLUSTER_RULES: readonly Rule[] = [
   ["networking.istio.io", ["serviceentries"], ["get", "list", "watch", "update", "patch"]],
   ["networking.istio.io", ["envoyfilters", "virtualservices"], WRITE],
   ["", ["services", "namespaces"], READ],
-  ["", ["configmaps"], ["get", "list", "watch", "create"]],
+  ["", ["configmaps"], ["get", "list", "watch", "create", "patch", "delete"]],
   // Redis auth secrets are read by name; no wildcard verbs and no writes on Secrets.
   ["", ["secrets"], READ],
   ["", ["events"], ["create", "patch"]],

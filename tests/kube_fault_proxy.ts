@@ -3,18 +3,17 @@
  * it through the kubeconfig it writes; it re-originates each request over HTTPS with the real
  * kubeconfig's credentials. It can be scripted to answer 409, 429 (with Retry-After) and 500,
  * to answer a watch with 410 Gone, to cut open watch streams, and to act like an API server
- * restart (connections refused for a while); everything else passes through. It counts the
- * write requests (POST, PUT, PATCH, DELETE) it receives per path.
+ * restart (connections refused for a while); everything else passes through. It logs the
+ * write requests (POST, PUT, PATCH, DELETE) it receives, with bodies and answers
+ * ({@linkcode WriteLog}).
  *
  * @module
  */
-import { KubeConfig } from "@kubernetes/client-node";
-import type { RequestOptions } from "node:https";
+import { answerFault, type Fault, statusResponse } from "./_kube_fault_answer.ts";
+import { type Upstream, upstreamOf, writeProxyKubeconfig } from "./_kube_fault_upstream.ts";
+import { WriteLog, type WriteRecord } from "./kube_write_log.ts";
 
-/** An answer the proxy gives instead of the API server's. */
-export type Fault =
-  | { readonly status: 409 | 429 | 500; readonly retryAfterSeconds?: number }
-  | { readonly gone: true };
+export type { Fault } from "./_kube_fault_answer.ts";
 
 /** Which requests a fault answers, and how many of them. */
 export interface FaultRule {
@@ -30,26 +29,18 @@ export interface FaultRule {
 }
 
 const WRITES = new Set(["POST", "PUT", "PATCH", "DELETE"]);
-const REASONS: Record<number, string> = {
-  409: "Conflict",
-  429: "TooManyRequests",
-  500: "InternalError",
-};
-
-/** How the proxy reaches the API server. */
-interface Upstream {
-  readonly client: Deno.HttpClient;
-  readonly headers: Readonly<Record<string, string>>;
-}
 
 /** A running proxy; {@linkcode startKubeFaultProxy} makes one. */
 export class KubeFaultProxy {
   readonly #base: URL;
   readonly #upstream: Upstream;
   readonly #rules: { rule: FaultRule; left: number }[] = [];
-  readonly #watches = new Set<ReadableStreamDefaultController<Uint8Array>>();
+  /** Open watch streams and the paths they watch. */
+  readonly #watches = new Map<ReadableStreamDefaultController<Uint8Array>, string>();
   readonly #inflight = new Set<AbortController>();
-  readonly #writes = new Map<string, number>();
+  /** Every write request received. */
+  readonly log: WriteLog = new WriteLog();
+  #countFrom = 0;
   #server?: Deno.HttpServer;
   #port = 0;
 
@@ -82,36 +73,37 @@ export class KubeFaultProxy {
   }
 
   /**
-   * Cuts every open watch stream: `graceful` ends it like a server-side timeout (the client
-   * re-watches at once), otherwise the response breaks off mid-stream.
+   * Cuts open watch streams (those whose path contains `path`, or all): `graceful` ends one
+   * like a server-side timeout (the client re-watches at once), otherwise the response breaks
+   * off mid-stream.
    */
-  cutWatches(options: { readonly graceful?: boolean } = {}): number {
-    const cut = this.#watches.size;
-    for (const stream of this.#watches) {
+  cutWatches(options: { readonly graceful?: boolean; readonly path?: string } = {}): number {
+    let cut = 0;
+    for (const [stream, path] of [...this.#watches]) {
+      if (options.path !== undefined && !path.includes(options.path)) continue;
+      cut++;
+      this.#watches.delete(stream);
       try {
         if (options.graceful) stream.close();
         else stream.error(new Error("watch cut by the fault proxy"));
       } catch { /* already closed */ }
     }
-    this.#watches.clear();
     return cut;
   }
 
-  /** Write requests received per path (including those answered with a fault). */
+  /** Write requests received per path since the last reset (those answered with a fault too). */
   writes(): ReadonlyMap<string, number> {
-    return new Map(this.#writes);
+    return this.log.countByPath(this.#countFrom);
   }
 
-  /** All write requests received. */
+  /** All write requests received since the last reset. */
   totalWrites(): number {
-    let n = 0;
-    for (const c of this.#writes.values()) n += c;
-    return n;
+    return this.log.since(this.#countFrom).length;
   }
 
-  /** Forgets the write counts. */
+  /** Starts counting writes afresh (the log keeps them). */
   resetWrites(): void {
-    this.#writes.clear();
+    this.#countFrom = this.log.mark();
   }
 
   /**
@@ -150,16 +142,21 @@ export class KubeFaultProxy {
   async #handle(request: Request): Promise<Response> {
     const url = new URL(request.url);
     const method = request.method;
-    if (WRITES.has(method)) {
-      this.#writes.set(url.pathname, (this.#writes.get(url.pathname) ?? 0) + 1);
-    }
+    const body = request.body ? new Uint8Array(await request.arrayBuffer()) : undefined;
+    const write: WriteRecord | undefined = WRITES.has(method)
+      ? this.log.record(method, url.pathname, new TextDecoder().decode(body ?? new Uint8Array()))
+      : undefined;
     const watch = ["true", "1"].includes(url.searchParams.get("watch") ?? "");
     const fault = this.#match(method, url.pathname, watch);
-    if (fault) {
-      await request.body?.cancel();
-      return answerFault(fault, watch);
+    const answer = fault ? answerFault(fault, watch) : await this.#forward(request, url, {
+      watch,
+      body,
+    });
+    if (write) {
+      write.status = answer.status;
+      write.faulted = fault !== undefined;
     }
-    return await this.#forward(request, url, watch);
+    return answer;
   }
 
   #match(method: string, path: string, watch: boolean): Fault | undefined {
@@ -176,14 +173,17 @@ export class KubeFaultProxy {
     return undefined;
   }
 
-  async #forward(request: Request, url: URL, watch: boolean): Promise<Response> {
+  async #forward(
+    request: Request,
+    url: URL,
+    { watch, body }: { watch: boolean; body?: Uint8Array<ArrayBuffer> },
+  ): Promise<Response> {
     const abort = new AbortController();
     this.#inflight.add(abort);
     const headers = new Headers(request.headers);
     headers.delete("host");
     for (const [k, v] of Object.entries(this.#upstream.headers)) headers.set(k, v);
     try {
-      const body = request.body ? await request.arrayBuffer() : undefined;
       const answer = await fetch(new URL(url.pathname + url.search, this.#base), {
         method: request.method,
         headers,
@@ -198,7 +198,7 @@ export class KubeFaultProxy {
         const bytes = await answer.arrayBuffer();
         return new Response(bytes, { status: answer.status, headers: relayed });
       }
-      return new Response(this.#relayWatch(answer.body, abort), {
+      return new Response(this.#relayWatch(answer.body, abort, url.pathname), {
         status: answer.status,
         headers: relayed,
       });
@@ -210,7 +210,7 @@ export class KubeFaultProxy {
   }
 
   /** A watch body the proxy can end or break off; it pumps the API server's bytes through. */
-  #relayWatch(source: ReadableStream<Uint8Array>, abort: AbortController) {
+  #relayWatch(source: ReadableStream<Uint8Array>, abort: AbortController, path: string) {
     const reader = source.getReader();
     let own: ReadableStreamDefaultController<Uint8Array>;
     const done = () => {
@@ -221,7 +221,7 @@ export class KubeFaultProxy {
     return new ReadableStream<Uint8Array>({
       start: (controller) => {
         own = controller;
-        this.#watches.add(controller);
+        this.#watches.set(controller, path);
       },
       pull: async (controller) => {
         try {
@@ -243,41 +243,6 @@ export class KubeFaultProxy {
   }
 }
 
-function statusObject(code: number, reason: string, message: string) {
-  return {
-    kind: "Status",
-    apiVersion: "v1",
-    metadata: {},
-    status: "Failure",
-    message,
-    reason,
-    code,
-  };
-}
-
-function statusResponse(code: number, reason: string, message: string, extra = {}): Response {
-  return new Response(JSON.stringify(statusObject(code, reason, message)), {
-    status: code,
-    headers: { "content-type": "application/json", ...extra },
-  });
-}
-
-function answerFault(fault: Fault, watch: boolean): Response {
-  if ("gone" in fault) {
-    const message = "too old resource version (injected)";
-    if (!watch) return statusResponse(410, "Expired", message);
-    // The API server answers a too-old watch with 200 and one ERROR event.
-    const event = { type: "ERROR", object: statusObject(410, "Expired", message) };
-    return new Response(JSON.stringify(event) + "\n", {
-      headers: { "content-type": "application/json" },
-    });
-  }
-  const extra = fault.retryAfterSeconds === undefined
-    ? {}
-    : { "retry-after": String(fault.retryAfterSeconds) };
-  return statusResponse(fault.status, REASONS[fault.status], `injected ${fault.status}`, extra);
-}
-
 /**
  * Starts a proxy in front of the API server of `kubeconfig` and writes `dir/kubeconfig`
  * pointing at it (its `kubeconfig` field holds the path).
@@ -292,45 +257,10 @@ export async function startKubeFaultProxy(
   kubeconfig: string,
   options: { readonly dir: string },
 ): Promise<KubeFaultProxy> {
-  const kc = new KubeConfig();
-  kc.loadFromFile(kubeconfig);
-  const cluster = kc.getCurrentCluster();
-  if (!cluster) throw new Error(`Cannot start the fault proxy: "${kubeconfig}" names no cluster`);
-  const tls: RequestOptions = {};
-  await kc.applyToHTTPSOptions(tls);
-  const proxy = new KubeFaultProxy(new URL(cluster.server), upstreamClient(tls));
+  const upstream = await upstreamOf(kubeconfig);
+  const proxy = new KubeFaultProxy(upstream.base, upstream);
   proxy.listen(0);
   proxy.kubeconfig = `${options.dir}/kubeconfig`;
-  await Deno.writeTextFile(
-    proxy.kubeconfig,
-    JSON.stringify({
-      apiVersion: "v1",
-      kind: "Config",
-      // client-node talks plain HTTP only with TLS verification off (there is no TLS to verify).
-      clusters: [{
-        name: "fault-proxy",
-        cluster: { server: proxy.url, "insecure-skip-tls-verify": true },
-      }],
-      users: [{ name: "via-proxy", user: {} }],
-      contexts: [{
-        name: "fault-proxy",
-        context: { cluster: "fault-proxy", user: "via-proxy", namespace: "default" },
-      }],
-      "current-context": "fault-proxy",
-    }),
-  );
+  await writeProxyKubeconfig(proxy.kubeconfig, proxy.url);
   return proxy;
-}
-
-/** Deno's fetch client and headers that carry the kubeconfig's credentials to the API server. */
-function upstreamClient(tls: RequestOptions): Upstream {
-  const text = (v: unknown) => (v === undefined ? undefined : String(v));
-  const cert = text(tls.cert), key = text(tls.key), ca = text(tls.ca);
-  const client = Deno.createHttpClient({
-    caCerts: ca ? [ca] : undefined,
-    ...(cert && key ? { cert, key } : {}),
-  });
-  const headers: Record<string, string> = {};
-  for (const [k, v] of Object.entries(tls.headers ?? {})) headers[k] = String(v);
-  return { client, headers };
 }

@@ -101,6 +101,8 @@ export function runOperator(
       namespace: config.watchNamespace,
       rootNamespace: config.rootNamespace,
       domain: config.domain,
+      sidecarBootstrap: { xdsAddress: config.xdsAddress, xdsPort: config.xdsPort },
+      allocateVips: true,
       debounce: {
         quiet: Duration.millis(config.debounceMs),
         max: Duration.millis(config.debounceMaxMs),

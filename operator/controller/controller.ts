@@ -1,25 +1,26 @@
 /**
  * The EnvoyFilter controller (spec §6): watchers of every input kind feed one store; each
  * change is debounced, the pure generator runs over the store, and the difference from the
- * labelled EnvoyFilters the API server holds is written with server-side apply (field manager
- * `aeraki`) or pruned. A service whose inputs have a problem keeps its last good EnvoyFilters;
- * objects without the `manager: Aeraki` label are never touched.
+ * labelled EnvoyFilters and gateway VirtualServices the API server holds is written with
+ * server-side apply (field manager `aeraki`) or pruned. A service whose inputs have a problem
+ * keeps its last good EnvoyFilters; objects without the `manager: Aeraki` label are never
+ * touched, and labelled VirtualServices (our own output) are not read as inputs.
  *
  * @module
  */
-import { Effect, Queue, Schedule } from "effect";
+import { Effect, Queue } from "effect";
 import { parse } from "yaml";
 import {
   type GeneratedObject,
   type GenerateOptions,
   type GenerateProblem,
   MeshGenerator,
+  type SidecarBootstrapOptions,
   snapshotFromObjects,
 } from "../generate/mod.ts";
 import {
   AERAKI_KUBE_KINDS,
-  backoff,
-  deleteIfExists,
+  type BackoffOptions,
   ENVOY_FILTER,
   KubeClient,
   type KubeError,
@@ -27,14 +28,18 @@ import {
   type KubeObject,
   KubeStore,
   runWatcher,
+  VIRTUAL_SERVICE,
 } from "../kube/mod.ts";
 import { debounce, type DebounceOptions } from "./debounce.ts";
-import { INPUT_FIELD_SELECTORS, INPUT_KINDS } from "./inputs.ts";
+import { runNamespaceController } from "./namespace_controller.ts";
+import { runVipController } from "./vip_controller.ts";
+import { INPUT_FIELD_SELECTORS, INPUT_KINDS, INPUT_LABEL_SELECTORS } from "./inputs.ts";
 import { LastGood, planWrites } from "./plan.ts";
 import { objectSources, problemSources } from "./sources.ts";
 import { type StatusOptions, StatusWriter } from "./status.ts";
 import { currentMetrics } from "../metrics/mod.ts";
 import { recordReconcile, triggersReconcile } from "./_observe.ts";
+import { AppliedVersions, executeWrites, refOf } from "./write.ts";
 
 /** How the controller runs; generation options (root namespace, routes, ...) pass through. */
 export interface ControllerOptions extends GenerateOptions {
@@ -55,6 +60,17 @@ export interface ControllerOptions extends GenerateOptions {
    * `status.ts`); `false` turns it off. @default on, Events from instance "aeraki"
    */
   readonly status?: StatusOptions | false;
+  /** How the watches re-watch and back off, and how writes back off. @default the watcher's */
+  readonly watch?: {
+    /** Re-watch after this long without an event or bookmark. @default 90000 */
+    readonly inactivityMs?: number;
+    /** Backoff of failed watches and writes. @default 800 ms doubling to 30 s */
+    readonly backoff?: BackoffOptions;
+  };
+  /** Also run the namespace controller of the sidecar bootstrap ConfigMaps. @default off */
+  readonly sidecarBootstrap?: SidecarBootstrapOptions;
+  /** Also run the ServiceEntry VIP allocator (in `namespace` when set). @default false */
+  readonly allocateVips?: boolean;
 }
 
 /** What one reconcile did. */
@@ -95,25 +111,32 @@ export function runController(
             Effect.sync(() => metrics.watchRestarts.inc({ kind: kind.kind })),
             Effect.logWarning(e.message),
           ),
+        ...options.watch,
         onEvent: (event) =>
           Effect.sync(() => {
             const changes = store.apply(event);
-            if (event.type === "Restarted") synced.add(`${kind.group}/${kind.kind}`);
+            if (event.type === "Restarted") synced.add(`${kind.kind}?${labelSelector ?? ""}`);
             if (changes.some(triggersReconcile) || event.type === "Restarted") {
               metrics.pendingChanges.inc();
               Queue.offerUnsafe(changed, kind.kind);
             }
           }),
       }));
-    for (const kind of INPUT_KINDS) yield* watch(kind, inputs);
-    yield* watch(ENVOY_FILTER, written, "manager=Aeraki");
+    for (const kind of INPUT_KINDS) yield* watch(kind, inputs, INPUT_LABEL_SELECTORS.get(kind));
+    for (const kind of WRITTEN_KINDS) yield* watch(kind, written, "manager=Aeraki");
+    const { sidecarBootstrap, allocateVips, namespace, watch: w } = options;
+    if (sidecarBootstrap) {
+      yield* Effect.forkScoped(runNamespaceController({ ...sidecarBootstrap, watch: w }));
+    }
+    if (allocateVips) yield* Effect.forkScoped(runVipController({ namespace, watch: w }));
     const reconciler = new Reconciler(options);
     const scope = yield* Effect.scope;
     const report = options.onReconcile ?? logReport;
+    const watches = INPUT_KINDS.length + WRITTEN_KINDS.length;
     yield* debounce(changed, {
       ...options.debounce,
       onBatch: () =>
-        synced.size < INPUT_KINDS.length + 1 ? Effect.void : Effect.gen(function* () {
+        synced.size < watches ? Effect.void : Effect.gen(function* () {
           // A defect (a generator bug on some input) is logged and the loop carries on; the
           // next change tries again.
           metrics.pendingChanges.set(0);
@@ -146,6 +169,9 @@ export function runController(
   })) as Effect.Effect<never, never, KubeClient>;
 }
 
+/** The kinds the controller writes and prunes (only objects labelled `manager: Aeraki`). */
+const WRITTEN_KINDS: readonly KubeKind[] = [ENVOY_FILTER, VIRTUAL_SERVICE];
+
 function logReport(r: ReconcileReport): Effect.Effect<void> {
   if (r.applied.length + r.pruned.length + r.kept.length + r.failed.length === 0) {
     return Effect.void;
@@ -160,9 +186,11 @@ function logReport(r: ReconcileReport): Effect.Effect<void> {
 class Reconciler {
   readonly #generator: MeshGenerator;
   readonly #lastGood = new LastGood();
+  readonly #lastGoodVirtualServices = new LastGood();
+  readonly #applied = new AppliedVersions();
 
   constructor(readonly options: ControllerOptions) {
-    const { namespace: _, debounce: __, onReconcile: ___, ...generate } = options;
+    const { namespace: _, debounce: __, onReconcile: ___, watch: ____, ...generate } = options;
     this.#generator = new MeshGenerator(generate);
   }
 
@@ -176,59 +204,45 @@ class Reconciler {
     const generated = this.#generator.generate(input.snapshot);
     const problems = [...input.problems, ...generated.problems];
     const raw = new Map(objects.map((o) => [refOf(o), o]));
-    const held = written.list(ENVOY_FILTER);
-    const { desired, kept } = this.#lastGood.resolve({
-      stored: new Map(
-        held.map((o) => [`${o.metadata.namespace}/${o.metadata.name}`, asGenerated(o)]),
-      ),
-      envoyFilters: generated.envoyFilters,
-      problems,
-      sourceOf: (ef) => this.#generator.sourceOf(ef),
-      sourcesOfProblem: problemSources(input.snapshot, { raw, origins: input.origins }),
-    });
-    const bySource = this.#lastGood.held();
-    const sourcesOf = objectSources(input.snapshot, { raw, origins: input.origins });
-    const plan = planWrites(desired, held);
-    const retry = backoff().pipe(Schedule.upTo({ times: 4 }));
-    return Effect.gen(function* () {
-      const failed: KubeError[] = [];
-      const attempt = (e: Effect.Effect<unknown, KubeError>) =>
-        Effect.catch(Effect.asVoid(Effect.retry(e, retry)), (err) =>
-          Effect.sync(() => {
-            failed.push(err);
-          }));
-      for (const ef of plan.apply) yield* attempt(client.apply(ef));
-      for (const ef of plan.prune) {
-        yield* attempt(
-          Effect.provideService(
-            deleteIfExists(ENVOY_FILTER, ef.metadata),
-            KubeClient,
-            client,
-          ),
-        );
-      }
-      return {
-        applied: plan.apply.map(refOf),
-        pruned: plan.prune.map(refOf),
-        kept,
+    const resolve = (lastGood: LastGood, kind: KubeKind, outputs: readonly GeneratedObject[]) => {
+      const held = written.list(kind);
+      const { desired, kept } = lastGood.resolve({
+        stored: new Map(
+          held.map((o) => [`${o.metadata.namespace}/${o.metadata.name}`, asGenerated(o)]),
+        ),
+        envoyFilters: outputs,
         problems,
-        failed,
-        held: bySource,
-        sourcesOf,
-      };
-    });
+        sourceOf: (ef) => this.#generator.sourceOf(ef),
+        sourcesOfProblem: problemSources(input.snapshot, { raw, origins: input.origins }),
+      });
+      return { kind, plan: planWrites(desired, held), kept };
+    };
+    const plans = [
+      resolve(this.#lastGood, ENVOY_FILTER, generated.envoyFilters),
+      resolve(this.#lastGoodVirtualServices, VIRTUAL_SERVICE, generated.virtualServices),
+    ];
+    const held = this.#lastGood.held();
+    const sourcesOf = objectSources(input.snapshot, { raw, origins: input.origins });
+    const backoff = this.options.watch?.backoff;
+    const applied = this.#applied;
+    return Effect.gen(function* () {
+      const done: string[] = [], pruned: string[] = [], failed: KubeError[] = [];
+      for (const { kind, plan } of plans) {
+        const out = yield* executeWrites(kind, plan, { store: written, backoff, applied });
+        done.push(...out.applied);
+        pruned.push(...out.pruned);
+        failed.push(...out.failed);
+      }
+      const kept = [...new Set(plans.flatMap((p) => p.kept))].sort();
+      return { applied: done, pruned, kept, problems, failed, held, sourcesOf };
+    }).pipe(Effect.provideService(KubeClient, client));
   }
-}
-
-function refOf(o: { kind: string; metadata: { namespace?: string; name: string } }): string {
-  const ns = o.metadata.namespace;
-  return ns ? `${o.kind}/${ns}/${o.metadata.name}` : `${o.kind}/${o.metadata.name}`;
 }
 
 function asGenerated(o: KubeObject): GeneratedObject {
   return {
     apiVersion: o.apiVersion,
-    kind: "EnvoyFilter",
+    kind: o.kind === "VirtualService" ? "VirtualService" : "EnvoyFilter",
     metadata: {
       namespace: o.metadata.namespace ?? "",
       name: o.metadata.name,

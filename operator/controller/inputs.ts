@@ -30,3 +30,11 @@ export const INPUT_FIELD_SELECTORS: ReadonlyMap<KubeKind, string> = new Map([
   // Only the mesh config ConfigMap `istio` is read, not every ConfigMap in the cluster.
   [CONFIG_MAP, "metadata.name=istio"],
 ]);
+
+/**
+ * Label selectors that narrow a watched kind: the gateway VirtualServices the controller
+ * writes (labelled `manager: Aeraki`) are its output, never an input.
+ */
+export const INPUT_LABEL_SELECTORS: ReadonlyMap<KubeKind, string> = new Map([
+  [VIRTUAL_SERVICE, "manager!=Aeraki"],
+]);

@@ -99,8 +99,9 @@ export function sidecarBootstrap(options: SidecarBootstrapOptions = {}): unknown
 }
 
 /**
- * Builds the bootstrap ConfigMap for `namespace`. The controller creates it once and leaves an
- * existing one alone (a user may have edited it), as upstream does.
+ * Builds the bootstrap ConfigMap for `namespace`, labelled `manager: Aeraki`. The namespace
+ * controller keeps a labelled one as built and leaves an unlabelled one (someone else's) alone;
+ * upstream only ever creates it.
  *
  * @example
  * ```ts
