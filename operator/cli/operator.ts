@@ -9,8 +9,18 @@
 import { Cause, Deferred, Duration, Effect, Exit, type Scope } from "effect";
 import { type OperatorConfig, operatorFlagsUsage, parseOperatorConfig } from "../config.ts";
 import { type ReconcileReport, runController } from "../controller/mod.ts";
-import { kubeClientLayer } from "../kube/mod.ts";
-import { certificateStoreFiles, serveWebhook, webhookDnsNames } from "../webhook/mod.ts";
+import { KubeClient, kubeClientLayer } from "../kube/mod.ts";
+import { startLeadership } from "../leader/mod.ts";
+import {
+  certificateStoreFiles,
+  certificateStoreSecret,
+  keepWebhookRegistered,
+  kubeSecretApi,
+  parseMatchLabels,
+  serveWebhook,
+  webhookDnsNames,
+  type WebhookServer,
+} from "../webhook/mod.ts";
 import type { Command, CommandIo } from "./command.ts";
 
 const USAGE = `Usage: deno task aeraki operator [flags]
@@ -18,7 +28,10 @@ const USAGE = `Usage: deno task aeraki operator [flags]
 Runs the Aeraki operator: watches Aeraki's CRDs and the Istio and Kubernetes objects they
 name, writes the EnvoyFilters they generate (server-side apply, field manager "aeraki"),
 keeps a service's last good EnvoyFilters while one of its inputs has a problem, and serves
-/ready and /healthz on --httpAddr. SIGTERM or SIGINT stops it (exit status 0).
+/ready and /healthz on --httpAddr. Of several replicas only the holder of the Lease
+--election-id writes (EnvoyFilters, the ValidatingWebhookConfiguration); all serve /ready,
+/healthz and admission reviews. SIGTERM or SIGINT stops it (exit status 0) and releases the
+lease, so another replica takes over at once.
 
 Each flag may also be set by the environment variable named beside it.
 
@@ -36,7 +49,10 @@ export const operatorCommand: Command = {
       io.out(USAGE + "\n");
       return 0;
     }
-    const parsed = parseOperatorConfig(args, { env: (n) => Deno.env.get(n) });
+    const parsed = parseOperatorConfig(args, {
+      env: (n) => Deno.env.get(n),
+      hostname: () => Deno.hostname(),
+    });
     if (!parsed.ok) {
       io.err(parsed.problems.join("\n") + "\n");
       return 2;
@@ -58,6 +74,8 @@ export interface RunOperatorOptions {
   readonly io?: CommandIo;
   /** Resolves to stop the operator (besides SIGTERM and SIGINT). @default never */
   readonly stop?: Promise<void>;
+  /** Told when this replica starts (`true`) or stops (`false`) leading. @default none */
+  readonly onLeadership?: (leading: boolean) => void;
 }
 
 /**
@@ -78,15 +96,36 @@ export function runOperator(
         Effect.andThen(Effect.promise(() => stop), Deferred.succeed(stopped, "stop")),
       );
     }
-    const ready = { value: false };
-    yield* serveHealth(config.monitoringPort, () => ready.value);
+    // Ready once the servers are up and, while leading, once this term has reconciled.
+    const ready = { value: false, serving: false, leading: false };
+    yield* serveHealth(
+      config.monitoringPort,
+      () => ready.serving && (!ready.leading || ready.value),
+    );
     yield* Effect.logInfo(
       `Serving /ready and /healthz on port ${config.monitoringPort}; ` +
-        `writing EnvoyFilters to namespace "${config.rootNamespace}" as "${config.serverId}"`,
+        `writing EnvoyFilters to namespace "${config.rootNamespace}" as "${config.serverId}" ` +
+        `while holding Lease "${config.rootNamespace}/${config.leaseName}"`,
     );
-    if (config.webhookCertDir) yield* startWebhook(config, config.webhookCertDir);
-    else yield* Effect.logInfo(`Not serving the admission webhook: "--webhook-cert-dir" is unset`);
+    const webhook = yield* startWebhook(config);
+    ready.serving = true;
+    const leadership = yield* startLeadership({
+      namespace: config.rootNamespace,
+      name: config.leaseName,
+      identity: config.serverId,
+      leaseDurationSeconds: config.leaseDurationMs / 1000,
+      renewDeadlineSeconds: config.renewDeadlineMs / 1000,
+      retryPeriodSeconds: config.retryPeriodMs / 1000,
+      enabled: config.master,
+      // The leader-state gauge of /metrics is set here.
+      onChange: (leading) =>
+        Effect.sync(() => {
+          ready.leading = leading;
+          options.onLeadership?.(leading);
+        }),
+    });
     const controller = runController({
+      namespace: config.watchNamespace,
       rootNamespace: config.rootNamespace,
       domain: config.domain,
       debounce: {
@@ -96,7 +135,18 @@ export function runOperator(
       onReconcile: (r) =>
         Effect.andThen(Effect.sync(() => void (ready.value = true)), logReconcile(r)),
     });
-    const why = yield* Effect.raceFirst(controller, Deferred.await(stopped));
+    // Only the leader writes; losing the lease interrupts all of it at once.
+    const writer = Effect.andThen(
+      Effect.sync(() => void (ready.value = false)),
+      Effect.all([controller, ...registration(config, webhook)], {
+        concurrency: "unbounded",
+        discard: true,
+      }),
+    );
+    const why = yield* Effect.raceFirst(
+      leadership.runWhileLeader(writer),
+      Deferred.await(stopped),
+    );
     yield* Effect.logInfo(`Stopping on ${why}: closing the controller and servers`);
   });
   return Effect.scoped(program).pipe(
@@ -104,26 +154,99 @@ export function runOperator(
   ) as Effect.Effect<void, unknown>;
 }
 
-/** Serves `/validate` over HTTPS with certificates kept in `dir` (a mounted Secret or a volume). */
-function startWebhook(config: OperatorConfig, dir: string) {
+/**
+ * Serves `/validate` over HTTPS with certificates from `--webhook-cert-dir` (a mounted Secret
+ * or a volume) or kept in the Secret `--webhook-secret`; neither means no webhook.
+ */
+function startWebhook(config: OperatorConfig) {
   return Effect.gen(function* () {
-    yield* Effect.tryPromise({
-      try: () => Deno.mkdir(dir, { recursive: true }),
-      catch: (e) =>
-        new Error(`Cannot create the webhook certificate folder "${dir}": ${String(e)}`),
-    });
+    const dir = config.webhookCertDir;
     const namespace = config.podNamespace ?? config.rootNamespace;
+    if (dir === undefined && config.webhookSecret === undefined) {
+      yield* Effect.logInfo(
+        `Not serving the admission webhook: set "--webhook-secret" or "--webhook-cert-dir"`,
+      );
+      return undefined;
+    }
+    if (dir !== undefined) {
+      yield* Effect.tryPromise({
+        try: () => Deno.mkdir(dir, { recursive: true }),
+        catch: (e) =>
+          new Error(`Cannot create the webhook certificate folder "${dir}": ${String(e)}`),
+      });
+    }
+    const client = yield* KubeClient;
+    const store = dir !== undefined
+      ? certificateStoreFiles(dir)
+      : certificateStoreSecret(kubeSecretApi(client, { identity: config.serverId }), {
+        namespace,
+        name: config.webhookSecret,
+      });
+    const urlHost = config.webhookUrl === undefined ? undefined : hostOf(config.webhookUrl);
+    const isIp = urlHost !== undefined && /^\d+\.\d+\.\d+\.\d+$/.test(urlHost);
     const server = yield* Effect.provide(
       serveWebhook({
         port: config.webhookPort,
-        certificates: { dnsNames: [...webhookDnsNames(namespace, config.domain), "localhost"] },
+        certificates: {
+          dnsNames: [
+            ...webhookDnsNames(namespace, config.domain),
+            "localhost",
+            ...(urlHost !== undefined && !isIp ? [urlHost] : []),
+          ],
+          ipAddresses: isIp ? [urlHost] : [],
+        },
       }),
-      certificateStoreFiles(dir),
+      store,
     );
     yield* Effect.logInfo(
-      `Serving the admission webhook on port ${server.port} with certificates in "${dir}"`,
+      `Serving the admission webhook on port ${server.port} with certificates in ${
+        dir !== undefined ? `"${dir}"` : `Secret "${namespace}/${config.webhookSecret}"`
+      }`,
     );
+    return server;
   });
+}
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).hostname;
+  } catch {
+    throw new Error(
+      `Cannot call the webhook at "${url}": write "--webhook-url" as https://host:port/path`,
+    );
+  }
+}
+
+/**
+ * The leader keeps the ValidatingWebhookConfiguration pointing at the webhook: at the URL of
+ * `--webhook-url`, or at the Service when running in a pod. Outside a pod without a URL the
+ * API server could not reach this process, so registering would only refuse MetaRouter writes.
+ */
+function registration(
+  config: OperatorConfig,
+  webhook: WebhookServer | undefined,
+): Effect.Effect<never, never, KubeClient>[] {
+  if (webhook === undefined) return [];
+  if (config.webhookUrl === undefined && config.podNamespace === undefined) {
+    return [Effect.andThen(
+      Effect.logInfo(
+        `Not registering the admission webhook: outside a pod, set "--webhook-url" to where ` +
+          `the API server can call it`,
+      ),
+      Effect.never,
+    )];
+  }
+  const selector = config.webhookNamespaceSelector === undefined
+    ? undefined
+    : parseMatchLabels(config.webhookNamespaceSelector);
+  if (selector !== undefined && "problem" in selector) {
+    throw new Error(`Cannot read "--webhook-namespace-selector": ${selector.problem}`);
+  }
+  return [keepWebhookRegistered(webhook.certificates, {
+    namespace: config.podNamespace ?? config.rootNamespace,
+    url: config.webhookUrl,
+    namespaceSelector: selector as Record<string, string> | undefined,
+  })];
 }
 
 function onSignals(stopped: Deferred.Deferred<string>): Effect.Effect<void, never, Scope.Scope> {

@@ -24,3 +24,4 @@ export * from "./configuration.ts";
 export * from "./secret_store.ts";
 export * from "./server.ts";
 export * from "./x509.ts";
+export * from "./registration.ts";
