@@ -6,6 +6,7 @@
  * @module
  */
 import { Effect } from "effect";
+import { parse } from "yaml";
 import { LEADER_LEASE_NAME } from "../operator/leader/elector.ts";
 import { LeaseStore, leaseStoreLayer, type StoredLease } from "../operator/leader/lease_store.ts";
 import { runKube } from "./kube_env.ts";
@@ -33,10 +34,16 @@ export class OperatorProcess {
   readonly #done: Promise<unknown>;
   exitedAt: number | undefined;
 
-  /** Starts `aeraki operator` with `args` (plus `--kubeconfig`). */
-  constructor(readonly name: string, args: readonly string[], kubeconfig: string) {
+  /** Starts `aeraki operator` with `args` (plus `--kubeconfig`) and extra environment. */
+  constructor(
+    readonly name: string,
+    args: readonly string[],
+    kubeconfig: string,
+    env: Record<string, string> = {},
+  ) {
     this.#child = new Deno.Command(Deno.execPath(), {
       args: ["run", "-A", MAIN, "operator", `--kubeconfig=${kubeconfig}`, ...args],
+      env,
       stdout: "piped",
       stderr: "piped",
     }).spawn();
@@ -117,4 +124,14 @@ export async function eventually<A>(
     }
   }
   throw new Error(`Timed out waiting for ${what}: ${String(last)}`);
+}
+
+/** Where the test API server is and the admin's bearer token, from its kubeconfig. */
+export function kubeAccess(kubeconfig: string): { server: string; caFile: string; token: string } {
+  const config = parse(Deno.readTextFileSync(kubeconfig)) as {
+    clusters: { cluster: { server: string; "certificate-authority": string } }[];
+    users: { user: { token: string } }[];
+  };
+  const { server, "certificate-authority": caFile } = config.clusters[0].cluster;
+  return { server, caFile, token: config.users[0].user.token };
 }

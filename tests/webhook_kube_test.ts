@@ -8,14 +8,13 @@
  */
 import assert from "node:assert/strict";
 import { Effect } from "effect";
-import { parse } from "yaml";
 import { KubeClient, type KubeKind } from "../operator/kube/mod.ts";
 import { reviewAdmission } from "../operator/webhook/admission.ts";
 import { secretDataToBundle } from "../operator/webhook/certificates.ts";
 import { SECRET } from "../operator/webhook/registration.ts";
 import { reviewOf } from "../operator/webhook/_fixtures_testing.ts";
 import { freshNamespace, installCrds, kubeTest, runKube } from "./kube_env.ts";
-import { eventually, freePort, OperatorProcess } from "./_operator_process.ts";
+import { eventually, freePort, kubeAccess, OperatorProcess } from "./_operator_process.ts";
 
 const KUBECONFIG = Deno.env.get("AERAKI_KUBECONFIG") ?? "";
 
@@ -29,11 +28,7 @@ const VWC: KubeKind = {
 
 /** Raw API calls, to read the status and `Warning` headers the client does not expose. */
 function rawApi() {
-  const config = parse(Deno.readTextFileSync(KUBECONFIG)) as {
-    clusters: { cluster: { server: string; "certificate-authority": string } }[];
-    users: { user: { token: string } }[];
-  };
-  const { server, "certificate-authority": caFile } = config.clusters[0].cluster;
+  const { server, caFile, token } = kubeAccess(KUBECONFIG);
   const client = Deno.createHttpClient({ caCerts: [Deno.readTextFileSync(caFile)] });
   return {
     /** Server-side applies a MetaRouter; `dryRun` writes nothing. */
@@ -48,7 +43,7 @@ function rawApi() {
         {
           method: "PATCH",
           headers: {
-            authorization: `Bearer ${config.users[0].user.token}`,
+            authorization: `Bearer ${token}`,
             "content-type": "application/apply-patch+yaml",
           },
           body: JSON.stringify(object),
