@@ -8,6 +8,7 @@
  *
  * @module
  */
+import { parseMatchLabels } from "./webhook/configuration.ts";
 
 /** The operator's settings after flags, environment and defaults are merged. */
 export interface OperatorConfig {
@@ -357,6 +358,8 @@ export function parseOperatorConfig(
     podName,
     podNamespace: nonEmpty(env("POD_NAMESPACE")),
   } as unknown as OperatorConfig;
+  const webhook = webhookProblems(config);
+  if (webhook.length > 0) return { ok: false, problems: webhook };
   const timing = leaderTimingProblem(config);
   if (timing) return { ok: false, problems: [timing] };
   if (config.debounceMaxMs < config.debounceMs) {
@@ -368,6 +371,21 @@ export function parseOperatorConfig(
     };
   }
   return { ok: true, config, rest };
+}
+
+function webhookProblems(c: OperatorConfig): string[] {
+  const problems: string[] = [];
+  if (c.webhookUrl !== undefined && !/^https:\/\/[^/:]+(:\d+)?\/\S*$/.test(c.webhookUrl)) {
+    problems.push(
+      `Set "--webhook-url" to an https URL like "https://127.0.0.1:15017/validate": got "${c.webhookUrl}"`,
+    );
+  }
+  const selector = c.webhookNamespaceSelector;
+  const labels = selector === undefined ? {} : parseMatchLabels(selector);
+  if ("problem" in labels) {
+    problems.push(`Set "--webhook-namespace-selector" to key=value,...: ${labels.problem}`);
+  }
+  return problems;
 }
 
 /** client-go's rule: lease duration > renew deadline > retry period, the lease in whole seconds. */

@@ -126,3 +126,20 @@ Deno.test("operatorFlagsUsage() lists every flag with its default and variable",
   for (const flag of OPERATOR_FLAGS) assert.ok(usage.includes(`--${flag.name}\n`), flag.name);
   assert.match(usage, /--aeraki-xds-port\n.*\(default ":15010"\) \[env AERAKI_XDS_PORT\]/);
 });
+
+Deno.test("parseOperatorConfig() refuses a webhook URL that is not https and a bad namespace selector", () => {
+  const r = parseOperatorConfig([
+    "--webhook-url=http://127.0.0.1:9443/validate",
+    "--webhook-namespace-selector=team",
+  ], noEnv);
+  assert.ok(!r.ok);
+  assert.deepEqual(r.problems, [
+    `Set "--webhook-url" to an https URL like "https://127.0.0.1:15017/validate": got "http://127.0.0.1:9443/validate"`,
+    `Set "--webhook-namespace-selector" to key=value,...: Write "team" as key=value`,
+  ]);
+  const good = parseOperatorConfig([
+    "--webhook-url=https://127.0.0.1:9443/validate",
+    "--webhook-namespace-selector=kubernetes.io/metadata.name=t",
+  ], noEnv);
+  assert.ok(good.ok);
+});

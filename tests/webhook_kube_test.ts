@@ -10,8 +10,9 @@ import assert from "node:assert/strict";
 import { Effect } from "effect";
 import { KubeClient, type KubeKind } from "../operator/kube/mod.ts";
 import { reviewAdmission } from "../operator/webhook/admission.ts";
-import { secretDataToBundle } from "../operator/webhook/certificates.ts";
-import { SECRET } from "../operator/webhook/registration.ts";
+import { ensureCertificates, secretDataToBundle } from "../operator/webhook/certificates.ts";
+import { kubeSecretApi, SECRET } from "../operator/webhook/registration.ts";
+import { certificateStoreSecret } from "../operator/webhook/secret_store.ts";
 import { reviewOf } from "../operator/webhook/_fixtures_testing.ts";
 import { freshNamespace, installCrds, kubeTest, runKube } from "./kube_env.ts";
 import { eventually, freePort, kubeAccess, OperatorProcess } from "./_operator_process.ts";
@@ -204,4 +205,35 @@ Deno.test({
         )));
     }
   },
+});
+
+Deno.test({
+  name:
+    "certificateStoreSecret() over kubeSecretApi(): two replicas minting at once serve the one CA the Secret keeps",
+  ...kubeTest,
+  fn: () =>
+    runKube(Effect.gen(function* () {
+      const ns = yield* freshNamespace("certs");
+      const client = yield* KubeClient;
+      const policy = { dnsNames: ["aeraki." + ns + ".svc"] };
+      const replica = (identity: string) =>
+        ensureCertificates(policy).pipe(
+          Effect.provide(
+            certificateStoreSecret(kubeSecretApi(client, { identity }), { namespace: ns }),
+          ),
+        );
+      // Both load "absent" before either saves; the second save conflicts and reads the first.
+      const [a, b] = yield* Effect.all([replica("a"), replica("b")], { concurrency: 2 });
+      assert.equal(a.bundle.ca.cert, b.bundle.ca.cert, "both serve one CA");
+      const stored = yield* client.get(SECRET, { namespace: ns, name: "aeraki-webhook-certs" });
+      const kept = secretDataToBundle((stored as { data?: Record<string, string> }).data);
+      assert.equal(kept?.ca.cert, a.bundle.ca.cert);
+      assert.equal(kept?.server.cert, a.bundle.server.cert);
+      // A later replica reuses it without writing.
+      const c = yield* replica("c");
+      assert.equal(c.renewed, false);
+      assert.equal(c.bundle.server.cert, kept?.server.cert);
+      const after = yield* client.get(SECRET, { namespace: ns, name: "aeraki-webhook-certs" });
+      assert.equal(after.metadata.resourceVersion, stored.metadata.resourceVersion);
+    })),
 });

@@ -236,12 +236,10 @@ function registration(
       Effect.never,
     )];
   }
+  // Checked when the flags were parsed.
   const selector = config.webhookNamespaceSelector === undefined
     ? undefined
     : parseMatchLabels(config.webhookNamespaceSelector);
-  if (selector !== undefined && "problem" in selector) {
-    throw new Error(`Cannot read "--webhook-namespace-selector": ${selector.problem}`);
-  }
   return [keepWebhookRegistered(webhook.certificates, {
     namespace: config.podNamespace ?? config.rootNamespace,
     url: config.webhookUrl,
