@@ -9,17 +9,12 @@
 import { Cause, Deferred, Duration, Effect, Exit, type Scope } from "effect";
 import { type OperatorConfig, operatorFlagsUsage, parseOperatorConfig } from "../config.ts";
 import { type ReconcileReport, runController } from "../controller/mod.ts";
-import { KubeClient, kubeClientLayer } from "../kube/mod.ts";
+import { kubeClientLayer } from "../kube/mod.ts";
 import { startLeadership } from "../leader/mod.ts";
 import {
-  certificateStoreFiles,
-  certificateStoreSecret,
-  keepWebhookRegistered,
-  kubeSecretApi,
-  parseMatchLabels,
-  serveWebhook,
-  webhookDnsNames,
-  type WebhookServer,
+  type ClusterWebhookOptions,
+  startClusterWebhook,
+  webhookRegistration,
 } from "../webhook/mod.ts";
 import type { Command, CommandIo } from "./command.ts";
 
@@ -107,7 +102,18 @@ export function runOperator(
         `writing EnvoyFilters to namespace "${config.rootNamespace}" as "${config.serverId}" ` +
         `while holding Lease "${config.rootNamespace}/${config.leaseName}"`,
     );
-    const webhook = yield* startWebhook(config);
+    const webhookOptions: ClusterWebhookOptions = {
+      port: config.webhookPort,
+      namespace: config.podNamespace ?? config.rootNamespace,
+      inPod: config.podNamespace !== undefined,
+      domain: config.domain,
+      identity: config.serverId,
+      certDir: config.webhookCertDir,
+      secret: config.webhookSecret,
+      url: config.webhookUrl,
+      namespaceSelector: config.webhookNamespaceSelector,
+    };
+    const webhook = yield* startClusterWebhook(webhookOptions);
     ready.serving = true;
     const leadership = yield* startLeadership({
       namespace: config.rootNamespace,
@@ -138,7 +144,7 @@ export function runOperator(
     // Only the leader writes; losing the lease interrupts all of it at once.
     const writer = Effect.andThen(
       Effect.sync(() => void (ready.value = false)),
-      Effect.all([controller, ...registration(config, webhook)], {
+      Effect.all([controller, ...webhookRegistration(webhook, webhookOptions)], {
         concurrency: "unbounded",
         discard: true,
       }),
@@ -152,99 +158,6 @@ export function runOperator(
   return Effect.scoped(program).pipe(
     Effect.provide(kubeClientLayer({ kubeconfig: config.kubeconfig })),
   ) as Effect.Effect<void, unknown>;
-}
-
-/**
- * Serves `/validate` over HTTPS with certificates from `--webhook-cert-dir` (a mounted Secret
- * or a volume) or kept in the Secret `--webhook-secret`; neither means no webhook.
- */
-function startWebhook(config: OperatorConfig) {
-  return Effect.gen(function* () {
-    const dir = config.webhookCertDir;
-    const namespace = config.podNamespace ?? config.rootNamespace;
-    if (dir === undefined && config.webhookSecret === undefined) {
-      yield* Effect.logInfo(
-        `Not serving the admission webhook: set "--webhook-secret" or "--webhook-cert-dir"`,
-      );
-      return undefined;
-    }
-    if (dir !== undefined) {
-      yield* Effect.tryPromise({
-        try: () => Deno.mkdir(dir, { recursive: true }),
-        catch: (e) =>
-          new Error(`Cannot create the webhook certificate folder "${dir}": ${String(e)}`),
-      });
-    }
-    const client = yield* KubeClient;
-    const store = dir !== undefined
-      ? certificateStoreFiles(dir)
-      : certificateStoreSecret(kubeSecretApi(client, { identity: config.serverId }), {
-        namespace,
-        name: config.webhookSecret,
-      });
-    const urlHost = config.webhookUrl === undefined ? undefined : hostOf(config.webhookUrl);
-    const isIp = urlHost !== undefined && /^\d+\.\d+\.\d+\.\d+$/.test(urlHost);
-    const server = yield* Effect.provide(
-      serveWebhook({
-        port: config.webhookPort,
-        certificates: {
-          dnsNames: [
-            ...webhookDnsNames(namespace, config.domain),
-            "localhost",
-            ...(urlHost !== undefined && !isIp ? [urlHost] : []),
-          ],
-          ipAddresses: isIp ? [urlHost] : [],
-        },
-      }),
-      store,
-    );
-    yield* Effect.logInfo(
-      `Serving the admission webhook on port ${server.port} with certificates in ${
-        dir !== undefined ? `"${dir}"` : `Secret "${namespace}/${config.webhookSecret}"`
-      }`,
-    );
-    return server;
-  });
-}
-
-function hostOf(url: string): string {
-  try {
-    return new URL(url).hostname;
-  } catch {
-    throw new Error(
-      `Cannot call the webhook at "${url}": write "--webhook-url" as https://host:port/path`,
-    );
-  }
-}
-
-/**
- * The leader keeps the ValidatingWebhookConfiguration pointing at the webhook: at the URL of
- * `--webhook-url`, or at the Service when running in a pod. Outside a pod without a URL the
- * API server could not reach this process, so registering would only refuse MetaRouter writes.
- */
-function registration(
-  config: OperatorConfig,
-  webhook: WebhookServer | undefined,
-): Effect.Effect<never, never, KubeClient>[] {
-  if (webhook === undefined) return [];
-  if (config.webhookUrl === undefined && config.podNamespace === undefined) {
-    return [Effect.andThen(
-      Effect.logInfo(
-        `Not registering the admission webhook: outside a pod, set "--webhook-url" to where ` +
-          `the API server can call it`,
-      ),
-      Effect.never,
-    )];
-  }
-  // Checked when the flags were parsed.
-  const selector = config.webhookNamespaceSelector === undefined
-    ? undefined
-    : parseMatchLabels(config.webhookNamespaceSelector);
-  return [keepWebhookRegistered(webhook.certificates, {
-    namespace: config.podNamespace ?? config.rootNamespace,
-    url: config.webhookUrl,
-    namespaceSelector: selector as Record<string, string> | undefined,
-  })];
 }
 
 function onSignals(stopped: Deferred.Deferred<string>): Effect.Effect<void, never, Scope.Scope> {

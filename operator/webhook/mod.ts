@@ -25,3 +25,4 @@ export * from "./secret_store.ts";
 export * from "./server.ts";
 export * from "./x509.ts";
 export * from "./registration.ts";
+export * from "./in_cluster.ts";
