@@ -86,6 +86,8 @@ Deno.test({
         "operator",
         `--kubeconfig=${KUBECONFIG}`,
         `--root-namespace=${ns}`,
+        // Parallel tests share the API server: a cluster-wide operator would prune theirs.
+        `--watch-namespace=${ns}`,
         `--httpAddr=127.0.0.1:${port}`,
         "--debounce=50ms",
         `--httpsAddr=127.0.0.1:${webhookPort}`,
