@@ -56,6 +56,12 @@ export const OPERATOR_PORTS = {
   monitoring: 8080,
 } as const;
 
+/**
+ * The Secret (in the operator's namespace) where the operator keeps its webhook CA and
+ * certificate: created by the first replica, reused by the others and across restarts.
+ */
+export const WEBHOOK_SECRET_NAME = "aeraki-webhook-certs";
+
 /** The name of the operator's Service, ServiceAccount and Deployment (as upstream). */
 export const OPERATOR_NAME = "aeraki";
 
@@ -138,6 +144,7 @@ function operatorDeployment(
       "operator",
       `--root-namespace=${namespace}`,
       `--domain=${props.domain ?? "cluster.local"}`,
+      `--webhook-secret=${WEBHOOK_SECRET_NAME}`,
     ],
     envVariables: {
       POD_NAME: kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.POD_NAME),
@@ -176,7 +183,12 @@ function sizeMiB(n: number): Size {
   return Size.mebibytes(n);
 }
 
-type Rule = readonly [group: string, resources: readonly string[], verbs: readonly string[]];
+type Rule = readonly [
+  group: string,
+  resources: readonly string[],
+  verbs: readonly string[],
+  resourceNames?: readonly string[],
+];
 
 const READ = ["get", "list", "watch"] as const;
 const WRITE = ["get", "list", "watch", "create", "update", "patch", "delete"] as const;
@@ -215,9 +227,16 @@ export const OPERATOR_CLUSTER_RULES: readonly Rule[] = [
   ]],
 ];
 
-/** Root-namespace permissions: leader election leases. */
+/**
+ * Root-namespace permissions: leader election leases, the webhook certificates' Secret
+ * (server-side apply is a patch, creating it a create) and Events.
+ */
 export const OPERATOR_NAMESPACE_RULES: readonly Rule[] = [
   ["coordination.k8s.io", ["leases"], ["get", "list", "watch", "create", "update", "patch"]],
+  // A create cannot name its object; everything else only on the webhook's own Secret.
+  ["", ["secrets"], ["create"]],
+  ["", ["secrets"], ["get", "update", "patch"], [WEBHOOK_SECRET_NAME]],
+  ["", ["events"], ["create", "patch"]],
 ];
 
 function grantOperatorPermissions(
@@ -226,9 +245,10 @@ function grantOperatorPermissions(
   namespace: string,
 ): void {
   const toRules = (rules: readonly Rule[]) =>
-    rules.map(([group, resources, verbs]) => ({
+    rules.map(([group, resources, verbs, names]) => ({
       apiGroups: [group],
       resources: [...resources],
+      ...(names === undefined ? {} : { resourceNames: [...names] }),
       verbs: [...verbs],
     }));
   const subjects = [{ kind: "ServiceAccount", name: account.name, namespace }];

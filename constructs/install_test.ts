@@ -5,6 +5,7 @@ import {
   OPERATOR_CLUSTER_RULES,
   OPERATOR_PORTS,
   SIDECAR_PROXY_IMAGE_ANNOTATION,
+  WEBHOOK_SECRET_NAME,
 } from "./install.ts";
 
 function synth() {
@@ -37,7 +38,7 @@ Deno.test("AerakiInstall installs the five CRDs with status, categories and shor
   );
 });
 
-Deno.test("AerakiInstall grants no wildcard and never writes Secrets", () => {
+Deno.test("AerakiInstall grants no wildcard and writes only its webhook Secret", () => {
   const objs = synth();
   const rules = objs.filter((o) => o.kind === "ClusterRole" || o.kind === "Role").flatMap((r) =>
     r.rules
@@ -47,8 +48,26 @@ Deno.test("AerakiInstall grants no wildcard and never writes Secrets", () => {
       assert.ok(!rule[field].includes("*"), JSON.stringify(rule));
     }
   }
-  const secretVerbs = rules.filter((r) => r.resources.includes("secrets")).flatMap((r) => r.verbs);
-  assert.deepEqual(secretVerbs.sort(), ["get", "list", "watch"]);
+  const cluster = objs.find((o) => o.kind === "ClusterRole").rules;
+  const secretVerbs = cluster.filter((r: { resources: string[] }) =>
+    r.resources.includes("secrets")
+  )
+    .flatMap((r: { verbs: string[] }) => r.verbs);
+  assert.deepEqual(secretVerbs.sort(), ["get", "list", "watch"], "cluster-wide: read only");
+  const role = objs.find((o) => o.kind === "Role");
+  assert.equal(role.metadata.namespace, "istio-system");
+  assert.deepEqual(
+    role.rules.filter((r: { resources: string[] }) => r.resources.includes("secrets")),
+    [
+      { apiGroups: [""], resources: ["secrets"], verbs: ["create"] },
+      {
+        apiGroups: [""],
+        resources: ["secrets"],
+        resourceNames: [WEBHOOK_SECRET_NAME],
+        verbs: ["get", "update", "patch"],
+      },
+    ],
+  );
   assert.ok(
     OPERATOR_CLUSTER_RULES.some(([g, r, v]) =>
       g === "networking.istio.io" && r.includes("envoyfilters") && v.includes("delete")

@@ -8,6 +8,7 @@
  *
  * @module
  */
+import { parseMatchLabels } from "./webhook/configuration.ts";
 
 /** The operator's settings after flags, environment and defaults are merged. */
 export interface OperatorConfig {
@@ -49,6 +50,20 @@ export interface OperatorConfig {
   readonly debounceMaxMs: number;
   /** Watch inputs and write EnvoyFilters only in this namespace; all when unset. */
   readonly watchNamespace: string | undefined;
+  /** The Lease the replicas elect a writer with (upstream's declared `--election-id`). */
+  readonly leaseName: string;
+  /** How long others wait before taking over a lease that is not renewed, in milliseconds. */
+  readonly leaseDurationMs: number;
+  /** How long a leader keeps writing while its renewals fail, in milliseconds. */
+  readonly renewDeadlineMs: number;
+  /** The time between tries to acquire or renew the lease, in milliseconds. */
+  readonly retryPeriodMs: number;
+  /** Secret (in the pod's namespace) keeping the webhook's certificates; unset for none. */
+  readonly webhookSecret: string | undefined;
+  /** URL the API server calls for reviews (operator outside the cluster); else the Service. */
+  readonly webhookUrl: string | undefined;
+  /** `key=value,...`: review only MetaRouters in namespaces with these labels. */
+  readonly webhookNamespaceSelector: string | undefined;
   /** The pod's own name and namespace (downward API). */
   readonly podName: string | undefined;
   /** The pod's own namespace (downward API). */
@@ -169,6 +184,39 @@ export const OPERATOR_FLAGS: readonly OperatorFlag[] = [
       "namespace (tests, namespace-scoped installs; default: all namespaces)",
   },
   {
+    name: "election-id",
+    field: "leaseName",
+    kind: "string",
+    env: "AERAKI_ELECTION_ID",
+    default: "aeraki-envoyfilter-controller-election",
+    help: "name of the Lease (in the root namespace) the replicas elect the writer with",
+  },
+  {
+    name: "leader-elect-lease-duration",
+    field: "leaseDurationMs",
+    kind: "duration",
+    env: "AERAKI_LEADER_ELECT_LEASE_DURATION",
+    default: "15s",
+    help: "how long followers wait before taking over a lease that is not renewed " +
+      "(whole seconds)",
+  },
+  {
+    name: "leader-elect-renew-deadline",
+    field: "renewDeadlineMs",
+    kind: "duration",
+    env: "AERAKI_LEADER_ELECT_RENEW_DEADLINE",
+    default: "10s",
+    help: "how long the leader keeps writing while renewals fail (less than the lease duration)",
+  },
+  {
+    name: "leader-elect-retry-period",
+    field: "retryPeriodMs",
+    kind: "duration",
+    env: "AERAKI_LEADER_ELECT_RETRY_PERIOD",
+    default: "2s",
+    help: "time between tries to acquire or renew the lease",
+  },
+  {
     name: "log-level",
     field: "logLevel",
     kind: "string",
@@ -195,8 +243,30 @@ export const OPERATOR_FLAGS: readonly OperatorFlag[] = [
     field: "webhookCertDir",
     kind: "string",
     env: "AERAKI_WEBHOOK_CERT_DIR",
-    help: "folder of the webhook's ca.crt, ca.key, tls.crt, tls.key (minted when absent; " +
-      "no webhook when unset)",
+    help: "folder of the webhook's ca.crt, ca.key, tls.crt, tls.key (minted when absent)",
+  },
+  {
+    name: "webhook-secret",
+    field: "webhookSecret",
+    kind: "string",
+    env: "AERAKI_WEBHOOK_SECRET",
+    help: "Secret in the pod's namespace keeping the webhook's CA and certificate (created " +
+      "when absent, renewed before expiry); with neither this nor --webhook-cert-dir, no webhook",
+  },
+  {
+    name: "webhook-url",
+    field: "webhookUrl",
+    kind: "string",
+    env: "AERAKI_WEBHOOK_URL",
+    help: "URL the API server calls for reviews when the operator runs outside the cluster " +
+      "(default: the Service aeraki.<namespace>, registered only when running in a pod)",
+  },
+  {
+    name: "webhook-namespace-selector",
+    field: "webhookNamespaceSelector",
+    kind: "string",
+    env: "AERAKI_WEBHOOK_NAMESPACE_SELECTOR",
+    help: "key=value,... labels of the namespaces whose MetaRouters are reviewed (default: all)",
   },
   {
     name: "httpAddr",
@@ -232,8 +302,10 @@ export type OperatorConfigResult =
 export interface ParseOperatorConfigOptions {
   /** Environment lookup. @default no environment */
   readonly env?: (name: string) => string | undefined;
-  /** Random suffix for the default server id. @default `crypto.randomUUID()` */
+  /** Random suffix for the default server id. @default 8 characters of `crypto.randomUUID()` */
   readonly randomId?: () => string;
+  /** The host name, the default server id's prefix outside a pod. @default "aeraki" */
+  readonly hostname?: () => string | undefined;
 }
 
 /**
@@ -275,14 +347,21 @@ export function parseOperatorConfig(
   }
   if (problems.length > 0) return { ok: false, problems };
   const podName = nonEmpty(env("POD_NAME"));
-  const serverId = (values.serverId as string | undefined) || podName ||
-    `aeraki-${(options.randomId ?? (() => crypto.randomUUID()))()}`;
+  // client-go's convention: the host (pod) name and a random suffix, so a restarted process
+  // never mistakes its predecessor's lease for its own.
+  const random = (options.randomId ?? (() => crypto.randomUUID().slice(0, 8)))();
+  const serverId = (values.serverId as string | undefined) ||
+    `${podName ?? nonEmpty(options.hostname?.()) ?? "aeraki"}_${random}`;
   const config = {
     ...values,
     serverId,
     podName,
     podNamespace: nonEmpty(env("POD_NAMESPACE")),
   } as unknown as OperatorConfig;
+  const webhook = webhookProblems(config);
+  if (webhook.length > 0) return { ok: false, problems: webhook };
+  const timing = leaderTimingProblem(config);
+  if (timing) return { ok: false, problems: [timing] };
   if (config.debounceMaxMs < config.debounceMs) {
     return {
       ok: false,
@@ -292,6 +371,34 @@ export function parseOperatorConfig(
     };
   }
   return { ok: true, config, rest };
+}
+
+function webhookProblems(c: OperatorConfig): string[] {
+  const problems: string[] = [];
+  if (c.webhookUrl !== undefined && !/^https:\/\/[^/:]+(:\d+)?\/\S*$/.test(c.webhookUrl)) {
+    problems.push(
+      `Set "--webhook-url" to an https URL like "https://127.0.0.1:15017/validate": got "${c.webhookUrl}"`,
+    );
+  }
+  const selector = c.webhookNamespaceSelector;
+  const labels = selector === undefined ? {} : parseMatchLabels(selector);
+  if ("problem" in labels) {
+    problems.push(`Set "--webhook-namespace-selector" to key=value,...: ${labels.problem}`);
+  }
+  return problems;
+}
+
+/** client-go's rule: lease duration > renew deadline > retry period, the lease in whole seconds. */
+function leaderTimingProblem(c: OperatorConfig): string | undefined {
+  if (c.leaseDurationMs % 1000 !== 0) {
+    return `Set "--leader-elect-lease-duration" to whole seconds: got ${c.leaseDurationMs}ms`;
+  }
+  if (!(c.leaseDurationMs > c.renewDeadlineMs && c.renewDeadlineMs > c.retryPeriodMs * 1.2)) {
+    return `Set "--leader-elect-lease-duration" > "--leader-elect-renew-deadline" > 1.2 × ` +
+      `"--leader-elect-retry-period": got ${c.leaseDurationMs}ms, ${c.renewDeadlineMs}ms, ` +
+      `${c.retryPeriodMs}ms`;
+  }
+  return undefined;
 }
 
 function readArgs(

@@ -21,7 +21,11 @@ Deno.test("parseOperatorConfig() gives upstream's defaults with no flags and no 
     monitoringPort: 8080,
     debounceMs: 100,
     debounceMaxMs: 1000,
-    serverId: "aeraki-r1",
+    leaseName: "aeraki-envoyfilter-controller-election",
+    leaseDurationMs: 15_000,
+    renewDeadlineMs: 10_000,
+    retryPeriodMs: 2_000,
+    serverId: "aeraki_r1",
     podName: undefined,
     podNamespace: undefined,
   });
@@ -64,12 +68,19 @@ Deno.test("parseOperatorConfig() lets a flag win over its variable and a variabl
     POD_NAME: "aeraki-7d9f",
     POD_NAMESPACE: "istio-system",
   };
-  const r = parseOperatorConfig(["--root-namespace=from-flag"], { env: (n) => env[n] });
+  const r = parseOperatorConfig(["--root-namespace=from-flag"], {
+    ...noEnv,
+    env: (n) => env[n],
+  });
   assert.ok(r.ok);
   assert.equal(r.config.rootNamespace, "from-flag");
   assert.equal(r.config.xdsAddress, "rds.example");
   assert.equal(r.config.master, false, "AERAKI_IS_MASTER is read (upstream quirk Q13 fixed)");
-  assert.equal(r.config.serverId, "aeraki-7d9f", "an empty variable falls back to POD_NAME");
+  assert.equal(
+    r.config.serverId,
+    "aeraki-7d9f_r1",
+    "an empty variable falls back to POD_NAME and a random suffix",
+  );
   assert.equal(r.config.podNamespace, "istio-system");
 });
 
@@ -90,8 +101,45 @@ Deno.test("parseOperatorConfig() names every bad flag and variable", () => {
   assert.match(inverted.problems[0], /debounce-max/);
 });
 
+Deno.test("parseOperatorConfig() names the host in the default identity and checks the election's timing", () => {
+  const r = parseOperatorConfig(["--leader-elect-lease-duration=4s"], {
+    ...noEnv,
+    hostname: () => "node-1",
+    env: (n) => ({ AERAKI_LEADER_ELECT_RENEW_DEADLINE: "3s" })[n],
+  });
+  assert.ok(r.ok);
+  assert.equal(r.config.serverId, "node-1_r1");
+  assert.equal(r.config.leaseDurationMs, 4000);
+  assert.equal(r.config.renewDeadlineMs, 3000);
+  const fractional = parseOperatorConfig(["--leader-elect-lease-duration=4500ms"], noEnv);
+  assert.ok(!fractional.ok);
+  assert.deepEqual(fractional.problems, [
+    `Set "--leader-elect-lease-duration" to whole seconds: got 4500ms`,
+  ]);
+  const inverted = parseOperatorConfig(["--leader-elect-lease-duration=10s"], noEnv);
+  assert.ok(!inverted.ok);
+  assert.match(inverted.problems[0], /"--leader-elect-lease-duration" > "--leader-elect-renew/);
+});
+
 Deno.test("operatorFlagsUsage() lists every flag with its default and variable", () => {
   const usage = operatorFlagsUsage();
   for (const flag of OPERATOR_FLAGS) assert.ok(usage.includes(`--${flag.name}\n`), flag.name);
   assert.match(usage, /--aeraki-xds-port\n.*\(default ":15010"\) \[env AERAKI_XDS_PORT\]/);
+});
+
+Deno.test("parseOperatorConfig() refuses a webhook URL that is not https and a bad namespace selector", () => {
+  const r = parseOperatorConfig([
+    "--webhook-url=http://127.0.0.1:9443/validate",
+    "--webhook-namespace-selector=team",
+  ], noEnv);
+  assert.ok(!r.ok);
+  assert.deepEqual(r.problems, [
+    `Set "--webhook-url" to an https URL like "https://127.0.0.1:15017/validate": got "http://127.0.0.1:9443/validate"`,
+    `Set "--webhook-namespace-selector" to key=value,...: Write "team" as key=value`,
+  ]);
+  const good = parseOperatorConfig([
+    "--webhook-url=https://127.0.0.1:9443/validate",
+    "--webhook-namespace-selector=kubernetes.io/metadata.name=t",
+  ], noEnv);
+  assert.ok(good.ok);
 });

@@ -1,6 +1,11 @@
 import assert from "node:assert/strict";
 import { Chart, Testing } from "cdk8s";
-import { AerakiInstall, DEFAULT_OPERATOR_IMAGE, OPERATOR_PORTS } from "../constructs/mod.ts";
+import {
+  AerakiInstall,
+  DEFAULT_OPERATOR_IMAGE,
+  OPERATOR_PORTS,
+  WEBHOOK_SECRET_NAME,
+} from "../constructs/mod.ts";
 import { parseOperatorConfig } from "../operator/config.ts";
 import { COMMANDS } from "../operator/cli/main.ts";
 
@@ -26,6 +31,9 @@ Deno.test("AerakiInstall passes only flags aeraki operator accepts, and they mea
   assert.equal(parsed.config.xdsPort, OPERATOR_PORTS.xds);
   assert.equal(parsed.config.webhookPort, OPERATOR_PORTS.webhook);
   assert.equal(parsed.config.monitoringPort, OPERATOR_PORTS.monitoring);
+  // The webhook keeps its certificates in the Secret the install's Role lets it write.
+  assert.equal(parsed.config.webhookSecret, WEBHOOK_SECRET_NAME);
+  assert.equal(parsed.config.webhookCertDir, undefined);
   assert.deepEqual(c.env.map((e: { name: string }) => e.name).sort(), [
     "POD_NAME",
     "POD_NAMESPACE",

@@ -11,9 +11,14 @@ import { Cause, Deferred, Duration, Effect, Exit, References, type Scope } from 
 import { type OperatorConfig, operatorFlagsUsage, parseOperatorConfig } from "../config.ts";
 import { type ReconcileReport, runController } from "../controller/mod.ts";
 import { kubeClientLayer } from "../kube/mod.ts";
+import { startLeadership } from "../leader/mod.ts";
 import { parseLogLevel } from "../log_level.ts";
 import { OperatorMetrics, OperatorMetricsLive, setLeader } from "../metrics/mod.ts";
-import { certificateStoreFiles, serveWebhook, webhookDnsNames } from "../webhook/mod.ts";
+import {
+  type ClusterWebhookOptions,
+  startClusterWebhook,
+  webhookRegistration,
+} from "../webhook/mod.ts";
 import type { Command, CommandIo } from "./command.ts";
 
 const USAGE = `Usage: deno task aeraki operator [flags]
@@ -21,7 +26,11 @@ const USAGE = `Usage: deno task aeraki operator [flags]
 Runs the Aeraki operator: watches Aeraki's CRDs and the Istio and Kubernetes objects they
 name, writes the EnvoyFilters they generate (server-side apply, field manager "aeraki"),
 keeps a service's last good EnvoyFilters while one of its inputs has a problem, and serves
-/ready, /healthz and Prometheus /metrics on --httpAddr. SIGTERM or SIGINT stops it (exit status 0).
+/ready, /healthz and Prometheus /metrics on --httpAddr. Of several replicas only the holder of
+the Lease --election-id writes (EnvoyFilters, VirtualServices, status, Events, the
+ValidatingWebhookConfiguration); all serve /ready, /healthz, /metrics and admission reviews.
+SIGTERM or SIGINT stops it (exit status 0) and releases the lease, so another replica takes
+over at once.
 
 Each flag may also be set by the environment variable named beside it.
 
@@ -39,7 +48,10 @@ export const operatorCommand: Command = {
       io.out(USAGE + "\n");
       return 0;
     }
-    const parsed = parseOperatorConfig(args, { env: (n) => Deno.env.get(n) });
+    const parsed = parseOperatorConfig(args, {
+      env: (n) => Deno.env.get(n),
+      hostname: () => Deno.hostname(),
+    });
     if (!parsed.ok) {
       io.err(parsed.problems.join("\n") + "\n");
       return 2;
@@ -66,6 +78,8 @@ export interface RunOperatorOptions {
   readonly io?: CommandIo;
   /** Resolves to stop the operator (besides SIGTERM and SIGINT). @default never */
   readonly stop?: Promise<void>;
+  /** Told when this replica starts (`true`) or stops (`false`) leading. @default none */
+  readonly onLeadership?: (leading: boolean) => void;
 }
 
 /**
@@ -86,17 +100,50 @@ export function runOperator(
         Effect.andThen(Effect.promise(() => stop), Deferred.succeed(stopped, "stop")),
       );
     }
-    const ready = { value: false };
+    // Ready once the servers are up and, while leading, once this term has reconciled.
+    const ready = { value: false, serving: false, leading: false };
     const metrics = yield* OperatorMetrics;
-    yield* serveHealth(config.monitoringPort, () => ready.value, () => metrics.registry.render());
+    yield* serveHealth(
+      config.monitoringPort,
+      () => ready.serving && (!ready.leading || ready.value),
+      () => metrics.registry.render(),
+    );
     yield* Effect.logInfo(
       `Serving /ready, /healthz and /metrics on port ${config.monitoringPort}; ` +
-        `writing EnvoyFilters to namespace "${config.rootNamespace}" as "${config.serverId}"`,
+        `writing EnvoyFilters to namespace "${config.rootNamespace}" as "${config.serverId}" ` +
+        `while holding Lease "${config.rootNamespace}/${config.leaseName}"`,
     );
-    if (config.webhookCertDir) yield* startWebhook(config, config.webhookCertDir);
-    else yield* Effect.logInfo(`Not serving the admission webhook: "--webhook-cert-dir" is unset`);
-    // This process writes (the leader elector, when there is one, sets it as leadership moves).
-    yield* setLeader(true);
+    const webhookOptions: ClusterWebhookOptions = {
+      port: config.webhookPort,
+      namespace: config.podNamespace ?? config.rootNamespace,
+      inPod: config.podNamespace !== undefined,
+      domain: config.domain,
+      identity: config.serverId,
+      certDir: config.webhookCertDir,
+      secret: config.webhookSecret,
+      url: config.webhookUrl,
+      namespaceSelector: config.webhookNamespaceSelector,
+    };
+    const webhook = yield* startClusterWebhook(webhookOptions);
+    ready.serving = true;
+    const leadership = yield* startLeadership({
+      namespace: config.rootNamespace,
+      name: config.leaseName,
+      identity: config.serverId,
+      leaseDurationSeconds: config.leaseDurationMs / 1000,
+      renewDeadlineSeconds: config.renewDeadlineMs / 1000,
+      retryPeriodSeconds: config.retryPeriodMs / 1000,
+      enabled: config.master,
+      // The leader-state gauge of /metrics follows the lease.
+      onChange: (leading) =>
+        Effect.andThen(
+          setLeader(leading),
+          Effect.sync(() => {
+            ready.leading = leading;
+            options.onLeadership?.(leading);
+          }),
+        ),
+    });
     const controller = runController({
       namespace: config.watchNamespace,
       rootNamespace: config.rootNamespace,
@@ -111,7 +158,18 @@ export function runOperator(
       onReconcile: (r) =>
         Effect.andThen(Effect.sync(() => void (ready.value = true)), logReconcile(r)),
     });
-    const why = yield* Effect.raceFirst(controller, Deferred.await(stopped));
+    // Only the leader writes; losing the lease interrupts all of it at once.
+    const writer = Effect.andThen(
+      Effect.sync(() => void (ready.value = false)),
+      Effect.all([controller, ...webhookRegistration(webhook, webhookOptions)], {
+        concurrency: "unbounded",
+        discard: true,
+      }),
+    );
+    const why = yield* Effect.raceFirst(
+      leadership.runWhileLeader(writer),
+      Deferred.await(stopped),
+    );
     yield* Effect.logInfo(`Stopping on ${why}: closing the controller and servers`);
   });
   const level = parseLogLevel(config.logLevel);
@@ -120,28 +178,6 @@ export function runOperator(
     Effect.provide(OperatorMetricsLive),
     Effect.provideService(References.MinimumLogLevel, level.ok ? level.level : "Info"),
   ) as Effect.Effect<void, unknown>;
-}
-
-/** Serves `/validate` over HTTPS with certificates kept in `dir` (a mounted Secret or a volume). */
-function startWebhook(config: OperatorConfig, dir: string) {
-  return Effect.gen(function* () {
-    yield* Effect.tryPromise({
-      try: () => Deno.mkdir(dir, { recursive: true }),
-      catch: (e) =>
-        new Error(`Cannot create the webhook certificate folder "${dir}": ${String(e)}`),
-    });
-    const namespace = config.podNamespace ?? config.rootNamespace;
-    const server = yield* Effect.provide(
-      serveWebhook({
-        port: config.webhookPort,
-        certificates: { dnsNames: [...webhookDnsNames(namespace, config.domain), "localhost"] },
-      }),
-      certificateStoreFiles(dir),
-    );
-    yield* Effect.logInfo(
-      `Serving the admission webhook on port ${server.port} with certificates in "${dir}"`,
-    );
-  });
 }
 
 function onSignals(stopped: Deferred.Deferred<string>): Effect.Effect<void, never, Scope.Scope> {

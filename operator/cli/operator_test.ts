@@ -86,7 +86,8 @@ Deno.test({
         "operator",
         `--kubeconfig=${KUBECONFIG}`,
         `--root-namespace=${ns}`,
-        // Only its own namespace: it would write status on other tests' MetaRouters.
+        // Parallel tests share the API server: a cluster-wide operator would prune their
+        // EnvoyFilters and write status on their MetaRouters.
         `--watch-namespace=${ns}`,
         `--httpAddr=127.0.0.1:${port}`,
         "--debounce=50ms",

@@ -190,7 +190,16 @@ class Reconciler {
   readonly #applied = new AppliedVersions();
 
   constructor(readonly options: ControllerOptions) {
-    const { namespace: _, debounce: __, onReconcile: ___, watch: ____, ...generate } = options;
+    const {
+      namespace: _n,
+      debounce: _d,
+      onReconcile: _r,
+      watch: _w,
+      status: _s,
+      sidecarBootstrap: _b,
+      allocateVips: _v,
+      ...generate
+    } = options;
     this.#generator = new MeshGenerator(generate);
   }
 

@@ -17,3 +17,4 @@
  */
 export * from "./elector.ts";
 export * from "./lease_store.ts";
+export * from "./leadership.ts";

@@ -140,6 +140,8 @@ export function certificateStoreFiles(dir: string): Layer.Layer<CertificateStore
 export interface CertificatePolicy {
   /** DNS names of the server certificate (the webhook Service's names). */
   readonly dnsNames: readonly string[];
+  /** IPv4 names of the server certificate (a webhook URL by address). @default none */
+  readonly ipAddresses?: readonly string[];
   /** CA lifetime in milliseconds. @default 10 years */
   readonly caValidityMs?: number;
   /** Server certificate lifetime in milliseconds. @default 1 year */
@@ -178,8 +180,9 @@ interface Validity {
 function validity(pem: string): Validity | undefined {
   try {
     const x = new X509Certificate(pem);
-    const names = (x.subjectAltName ?? "").split(/,\s*/).filter((n) => n.startsWith("DNS:"))
-      .map((n) => n.slice(4));
+    const names = (x.subjectAltName ?? "").split(/,\s*/).map((n) =>
+      n.replace(/^(DNS|IP Address):/, "")
+    );
     return { notAfter: Date.parse(x.validTo), names };
   } catch {
     return undefined;
@@ -221,12 +224,15 @@ export function ensureCertificates(
     });
     const serverValidity = stored && validity(stored.server.cert);
     const keepServer = keepCa && fresh(serverValidity) &&
-      policy.dnsNames.every((n) => serverValidity!.names.includes(n)) &&
+      [...policy.dnsNames, ...policy.ipAddresses ?? []].every((n) =>
+        serverValidity!.names.includes(n)
+      ) &&
       issuedBy(stored.server.cert, stored.ca.cert);
     const server = keepServer ? stored!.server : issueCertificate({
       commonName: policy.dnsNames[0] ?? "aeraki",
       organization: "aeraki.net",
       dnsNames: policy.dnsNames,
+      ipAddresses: policy.ipAddresses,
       notBefore: new Date(now - 60_000),
       notAfter: new Date(now + (policy.serverValidityMs ?? 365 * DAY)),
     }, { issuer: ca });

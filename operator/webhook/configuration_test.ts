@@ -23,3 +23,24 @@ Deno.test("buildWebhookConfiguration() sends MetaRouter writes to the operator S
   assert.equal(hook.sideEffects, "None");
   assert.deepEqual(hook.admissionReviewVersions, ["v1", "v1beta1"]);
 });
+
+Deno.test("buildWebhookConfiguration() calls a URL and limits the namespaces when asked", () => {
+  const config = buildWebhookConfiguration({
+    namespace: "mesh",
+    caCert: "PEM",
+    url: "https://127.0.0.1:9443/validate",
+    namespaceSelector: { "kubernetes.io/metadata.name": "team-a" },
+  });
+  const [hook] = config.webhooks;
+  assert.deepEqual(hook.clientConfig, {
+    url: "https://127.0.0.1:9443/validate",
+    caBundle: btoa("PEM"),
+  });
+  assert.deepEqual(hook.namespaceSelector, {
+    matchLabels: { "kubernetes.io/metadata.name": "team-a" },
+  });
+  assert.equal(
+    "namespaceSelector" in buildWebhookConfiguration({ namespace: "m", caCert: "P" }).webhooks[0],
+    false,
+  );
+});

@@ -24,3 +24,5 @@ export * from "./configuration.ts";
 export * from "./secret_store.ts";
 export * from "./server.ts";
 export * from "./x509.ts";
+export * from "./registration.ts";
+export * from "./in_cluster.ts";

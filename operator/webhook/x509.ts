@@ -68,6 +68,8 @@ export interface CertificateRequest {
   readonly notAfter: Date;
   /** DNS subject alternative names (a server certificate needs them). @default none */
   readonly dnsNames?: readonly string[];
+  /** IPv4 subject alternative names (a server called by address, like `127.0.0.1`). @default none */
+  readonly ipAddresses?: readonly string[];
   /** Whether the certificate is a CA that signs others. @default false */
   readonly isCa?: boolean;
 }
@@ -132,12 +134,22 @@ function extensions(
       extension(OID.extKeyUsage, false, sequence(oid(OID.serverAuth), oid(OID.clientAuth))),
     );
   }
-  if (req.dnsNames && req.dnsNames.length > 0) {
-    list.push(
-      extension(OID.subjectAltName, false, sequence(...req.dnsNames.map((d) => ascii(0x82, d)))),
-    );
+  const altNames = [
+    ...(req.dnsNames ?? []).map((d) => ascii(0x82, d)),
+    ...(req.ipAddresses ?? []).map((ip) => tlv(0x87, ipv4Bytes(ip))),
+  ];
+  if (altNames.length > 0) {
+    list.push(extension(OID.subjectAltName, false, sequence(...altNames)));
   }
   return explicit(3, sequence(...list));
+}
+
+function ipv4Bytes(ip: string): Uint8Array {
+  const parts = ip.split(".").map(Number);
+  if (parts.length !== 4 || parts.some((p) => !Number.isInteger(p) || p < 0 || p > 255)) {
+    throw new RangeError(`Cannot put the address "${ip}" in a certificate: write it as IPv4`);
+  }
+  return new Uint8Array(parts);
 }
 
 function pem(label: string, der: Uint8Array): string {

@@ -69,3 +69,26 @@ Deno.test("time() writes UTCTime through 2049 and GeneralizedTime after", () => 
   assert.equal(text("2050-01-01T00:00:00Z"), "20500101000000Z");
   assert.equal(time(new Date("2050-01-01T00:00:00Z"))[0], 0x18);
 });
+
+Deno.test("issueCertificate() names IPv4 addresses for a server called by address", () => {
+  const cert = issueCertificate({
+    commonName: "localhost",
+    dnsNames: ["localhost"],
+    ipAddresses: ["127.0.0.1"],
+    notBefore: new Date("2026-01-01T00:00:00Z"),
+    notAfter: new Date("2027-01-01T00:00:00Z"),
+  }, { issuer: ca });
+  const x = new X509Certificate(cert.cert);
+  assert.equal(x.subjectAltName, "DNS:localhost, IP Address:127.0.0.1");
+  assert.equal(x.checkIP("127.0.0.1"), "127.0.0.1");
+  assert.throws(
+    () =>
+      issueCertificate({
+        commonName: "x",
+        ipAddresses: ["::1"],
+        notBefore: new Date(0),
+        notAfter: new Date(1),
+      }),
+    /Cannot put the address "::1" in a certificate: write it as IPv4/,
+  );
+});
