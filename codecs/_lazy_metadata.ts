@@ -26,12 +26,20 @@ export abstract class LazyMetadata implements ReadonlyMap<string, string> {
     return this.#all ??= this.decodeAll();
   }
 
+  /**
+   * Whether `key` has a value, without decoding it where the codec can tell (a router only
+   * asks whether a request carries `x-request-id`); must agree with `lookup`.
+   */
+  protected contains(key: string): boolean {
+    return this.lookup(key) !== undefined;
+  }
+
   get(key: string): string | undefined {
     return this.#all !== undefined ? this.#all.get(key) : this.lookup(key);
   }
 
   has(key: string): boolean {
-    return this.get(key) !== undefined;
+    return this.#all !== undefined ? this.#all.has(key) : this.contains(key);
   }
 
   get size(): number {

@@ -141,7 +141,7 @@ function routeMessage(
   // A generated id is only worth its cost where it can go: into the message (a codec
   // that can carry headers) or into the access log.
   const needsId = (listener.model.accessLogs.length > 0 ||
-    listener.codec.canMutate?.(m) !== false) && m.metadata.get(REQUEST_ID) === undefined;
+    listener.codec.canMutate?.(m) !== false) && !m.metadata.has(REQUEST_ID);
   const tracing = listener.tracing;
   if (needsId || extra || tracing) {
     const mm = new Map<string, string>();

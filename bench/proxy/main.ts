@@ -12,6 +12,7 @@
  *   --conns=32,128 (BENCH_CONNS)      Thrift runs at depth 1
  *   --depth=8 (BENCH_DEPTH)           one pipelined Thrift run at the first conns; 0 = none
  *   --dubbo=128 (BENCH_DUBBO)         connections of the Dubbo run; 0 = none
+ *   --dubbo-depth=1 (BENCH_DUBBO_DEPTH)  Dubbo calls in flight per connection
  *   --peer=go|go-goroutines|deno (BENCH_PEER)  load generator and upstream implementation
  *   --upstream=peer|thrift-npm (BENCH_UPSTREAM)  Thrift upstream: echo peer or npm thrift server
  *   --concurrency=N (BENCH_CONCURRENCY)  HAProxy nbthread N, ours --concurrency N (default 1)
@@ -51,6 +52,7 @@ function options() {
       conns: { type: "string", default: env("BENCH_CONNS", "32,128") },
       depth: { type: "string", default: env("BENCH_DEPTH", "8") },
       dubbo: { type: "string", default: env("BENCH_DUBBO", "128") },
+      "dubbo-depth": { type: "string", default: env("BENCH_DUBBO_DEPTH", "1") },
       peer: { type: "string", default: env("BENCH_PEER", "go") },
       upstream: { type: "string", default: env("BENCH_UPSTREAM", "peer") },
       pin: { type: "string", default: env("BENCH_PIN", "false") },
@@ -82,7 +84,11 @@ function scenarios(o: ReturnType<typeof options>): Scenario[] {
     });
   }
   const dubbo = Number(o.dubbo);
-  if (dubbo > 0) out.push({ name: `dubbo c${dubbo}`, proto: "dubbo", conns: dubbo, depth: 1 });
+  const dubboDepth = Math.max(1, Number(o["dubbo-depth"]) || 1);
+  if (dubbo > 0) {
+    const name = `dubbo c${dubbo}${dubboDepth > 1 ? ` depth ${dubboDepth}` : ""}`;
+    out.push({ name, proto: "dubbo", conns: dubbo, depth: dubboDepth });
+  }
   return out;
 }
 

@@ -78,6 +78,30 @@ export class DubboMetadata extends LazyMetadata {
   }
 
   protected override lookup(key: string): string | undefined {
+    const i = this.#find(key);
+    if (i >= 0) {
+      const e = this.#entries;
+      return this.#value(e[i + 2], e[i + 3], e[i + 4]);
+    }
+    const head = this.#head;
+    if (head === undefined) return undefined;
+    if (key === "interface") return head.path;
+    if (key === "method") return head.method;
+    if (key === "version") return head.version === "" ? undefined : head.version;
+    return undefined;
+  }
+
+  protected override contains(key: string): boolean {
+    if (this.#find(key) >= 0) return true;
+    const head = this.#head;
+    if (head === undefined) return false;
+    if (key === "interface" || key === "method") return true;
+    // The head's strings are decoded once per cached head, not per frame.
+    return key === "version" && head.version !== "";
+  }
+
+  /** The index in the entries of the last entry whose key lower-cases to `key`, or -1. */
+  #find(key: string): number {
     const e = this.#entries;
     const b = this.#frame;
     const n = key.length;
@@ -91,16 +115,9 @@ export class DubboMetadata extends LazyMetadata {
       if (chars >= 0 && (e[i + 2] - chars !== n || (n !== 0 && (b[chars] | 0x20) !== first))) {
         continue;
       }
-      if (this.#keyMatches(e[i], chars, e[i + 2], key)) {
-        return this.#value(e[i + 2], e[i + 3], e[i + 4]);
-      }
+      if (this.#keyMatches(e[i], chars, e[i + 2], key)) return i;
     }
-    const head = this.#head;
-    if (head === undefined) return undefined;
-    if (key === "interface") return head.path;
-    if (key === "method") return head.method;
-    if (key === "version") return head.version === "" ? undefined : head.version;
-    return undefined;
+    return -1;
   }
 
   protected override decodeAll(): Map<string, string> {

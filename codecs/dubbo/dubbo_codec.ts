@@ -258,9 +258,16 @@ export const dubboCodec: Codec = {
 function rewriteRequestId(message: Message, id: bigint): Uint8Array | undefined {
   const frame = message.frame;
   if (frame.length < HEADER_SIZE || id < -(1n << 63n) || id >= 1n << 64n) return undefined;
-  const v = BigInt.asUintN(64, id);
-  const high = Number(v >> 32n);
-  const low = Number(v & 0xffffffffn);
+  let high = 0;
+  let low: number;
+  if (id >= 0n && id <= 0xffffffffn) {
+    // The proxy's own ids and most clients' fit in the low half: no BigInt arithmetic.
+    low = Number(id);
+  } else {
+    const v = BigInt.asUintN(64, id);
+    high = Number(v >> 32n);
+    low = Number(v & 0xffffffffn);
+  }
   for (let i = 0; i < 4; i++) {
     frame[4 + i] = high >>> (24 - 8 * i);
     frame[8 + i] = low >>> (24 - 8 * i);
