@@ -186,3 +186,29 @@ Deno.test("MeshGenerator.generate() hands back the same lists when nothing it re
   assert.equal(second.routeConfigurations, first.routeConfigurations);
   assert.equal(second.problems, first.problems);
 });
+
+Deno.test("MeshGenerator.generate() names a new ApplicationProtocol in an unknown protocol's problem", () => {
+  const se = serviceEntry(1, "a");
+  const misspelled: ServiceEntry = {
+    ...se,
+    spec: {
+      ...se.spec,
+      ports: [{ number: 9090, name: "tcp-metaprotocol-thrfit-x", protocol: "TCP" }],
+    },
+  };
+  const before: MeshSnapshot = { ...EMPTY_SNAPSHOT, serviceEntries: [misspelled] };
+  const after: MeshSnapshot = {
+    ...before,
+    applicationProtocols: [{
+      apiVersion: "metaprotocol.aeraki.io/v1alpha1",
+      kind: "ApplicationProtocol",
+      metadata: { name: "myproto" },
+      spec: { protocol: "myproto", codec: "aeraki.meta_protocol.codec.thrift" },
+    }],
+  };
+  const generator = new MeshGenerator();
+  generator.generate(before);
+  const out = generator.generate(after);
+  assert.match(out.problems[0]?.message ?? "", /"myproto"/);
+  assert.deepEqual(out, buildMesh(after));
+});

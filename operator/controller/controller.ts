@@ -81,6 +81,8 @@ export interface ReconcileReport {
   readonly kept: readonly string[];
   readonly problems: readonly GenerateProblem[];
   readonly failed: readonly KubeError[];
+  /** Milliseconds spent generating and planning (before any write). */
+  readonly computeMs?: number;
   /** Source (`ServiceEntry/ns/name`) → the EnvoyFilters held for it (new or kept). */
   readonly held?: ReadonlyMap<string, readonly GeneratedObject[]>;
   /** The sources an input object (`Kind/namespace/name`) feeds. */
@@ -208,6 +210,7 @@ class Reconciler {
     inputs: KubeStore,
     written: KubeStore,
   ): Effect.Effect<ReconcileReport> {
+    const t0 = performance.now();
     const objects = INPUT_KINDS.flatMap((k) => inputs.list(k));
     const input = snapshotFromObjects(objects, { parseYaml: parse, domain: this.options.domain });
     const generated = this.#generator.generate(input.snapshot);
@@ -233,6 +236,7 @@ class Reconciler {
     const held = this.#lastGood.held();
     const sourcesOf = objectSources(input.snapshot, { raw, origins: input.origins });
     const backoff = this.options.watch?.backoff;
+    const computeMs = performance.now() - t0;
     const applied = this.#applied;
     return Effect.gen(function* () {
       const done: string[] = [], pruned: string[] = [], failed: KubeError[] = [];
@@ -243,7 +247,7 @@ class Reconciler {
         failed.push(...out.failed);
       }
       const kept = [...new Set(plans.flatMap((p) => p.kept))].sort();
-      return { applied: done, pruned, kept, problems, failed, held, sourcesOf };
+      return { applied: done, pruned, kept, problems, failed, held, sourcesOf, computeMs };
     }).pipe(Effect.provideService(KubeClient, client));
   }
 }

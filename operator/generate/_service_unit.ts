@@ -73,7 +73,11 @@ function sameItems<T>(a: readonly T[], b: readonly T[]): boolean {
   return true;
 }
 
+/** The lookup key of the known protocols list (a problem message names them all). */
+const KNOWN_PROTOCOLS = "\u0000known";
+
 function lookupAgain(index: ServiceIndex, l: Lookup): unknown {
+  if (l.kind === "codec" && l.key === KNOWN_PROTOCOLS) return index.knownProtocols().join(",");
   if (l.kind === "codec") return index.codecFor(l.key);
   if (l.kind === "service") return index.service(l.key);
   const at = l.key.indexOf("/");
@@ -161,8 +165,15 @@ function recording(ctx: ServiceContext, lookups: Lookup[]): ServiceContext {
     }
     return result;
   };
+  const known = ctx.knownProtocols;
   return {
     ...ctx,
+    // Read only for an unknown protocol's message; recorded so that a new
+    // ApplicationProtocol regenerates the message.
+    get knownProtocols() {
+      if (known) record("codec", KNOWN_PROTOCOLS, known.join(","));
+      return known;
+    },
     codecFor: (p) => record("codec", p, ctx.codecFor(p)),
     secret: (ns, name) => record("secret", `${ns}/${name}`, ctx.secret(ns, name)),
     service: (h) => record("service", h, ctx.service(h)),

@@ -70,6 +70,11 @@ export function loadKubeConfig(
 export function makeKubeClient(kc: KubeConfig): KubeClientShape {
   const api = kc.makeApiClient(RawKubeApi);
   const watcher = new Watch(kc);
+  // client-node aborts a watch after 30 s without data, shorter than the API server's bookmark
+  // interval, and under Deno that abort reaches no callback: a quiet watch went deaf until our
+  // own inactivity check (`inactivityMs`) noticed, so a change after a quiet spell waited up
+  // to 90 s. Our check alone decides now.
+  (watcher as unknown as { requestTimeoutMs: number }).requestTimeoutMs = 24 * 3600_000;
   const send = (req: RawRequest, action: string): Effect.Effect<unknown, KubeError> =>
     Effect.tryPromise({
       try: (signal) => api.send({ ...req, signal }),
