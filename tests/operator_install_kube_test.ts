@@ -18,6 +18,7 @@ import {
   OperatorProcess,
   readLease,
 } from "./_operator_process.ts";
+import { thriftServiceInputs } from "./operator_inputs.ts";
 
 const KUBECONFIG = Deno.env.get("AERAKI_KUBECONFIG") ?? "";
 const RBAC_KINDS = ["ServiceAccount", "ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding"];
@@ -93,27 +94,6 @@ async function serviceAccountKubeconfig(ns: string, dir: string): Promise<string
   }
 }
 
-function inputs(ns: string): KubeObject[] {
-  const host = `thrift-sample-server.${ns}.svc.cluster.local`;
-  return [{
-    apiVersion: "networking.istio.io/v1alpha3",
-    kind: "ServiceEntry",
-    metadata: { namespace: ns, name: "thrift-sample-server" },
-    spec: {
-      hosts: [host],
-      addresses: ["240.240.0.13"],
-      ports: [{ number: 9090, name: "tcp-metaprotocol-thrift-hello-server", protocol: "TCP" }],
-      location: "MESH_INTERNAL",
-      resolution: "STATIC",
-    },
-  }, {
-    apiVersion: "metaprotocol.aeraki.io/v1alpha1",
-    kind: "MetaRouter",
-    metadata: { namespace: ns, name: "thrift-route" },
-    spec: { hosts: [host], routes: [{ name: "v1", route: [{ destination: { host } }] }] },
-  }];
-}
-
 Deno.test({
   name:
     "AerakiInstall's RBAC lets aeraki operator write its Lease, webhook Secret and configuration, and EnvoyFilters",
@@ -123,7 +103,7 @@ Deno.test({
     const { objects, args } = installRbac(ns);
     await runKube(Effect.gen(function* () {
       const client = yield* KubeClient;
-      for (const o of [...objects, ...inputs(ns)]) {
+      for (const o of [...objects, ...thriftServiceInputs(ns, { vip: "240.240.0.13" })]) {
         yield* client.apply(o, { fieldManager: "aeraki-tests" });
       }
     }));

@@ -4,57 +4,13 @@ import assert from "node:assert/strict";
 import { Effect, Logger } from "effect";
 import { freshNamespace, installCrds, kubeTest, runKube } from "../../tests/kube_env.ts";
 import { parseOperatorConfig } from "../config.ts";
-import { KubeClient, type KubeObject } from "../kube/mod.ts";
+import { KubeClient } from "../kube/mod.ts";
 import { memoryIo } from "./command.ts";
 import { operatorCommand, runOperator } from "./operator.ts";
+import { thriftServiceInputs } from "../../tests/operator_inputs.ts";
+import { eventually, freePort } from "../../tests/_operator_process.ts";
 
 const KUBECONFIG = Deno.env.get("AERAKI_KUBECONFIG");
-
-function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
-  return port;
-}
-
-function inputs(ns: string): KubeObject[] {
-  const host = `thrift-sample-server.${ns}.svc.cluster.local`;
-  return [{
-    apiVersion: "networking.istio.io/v1alpha3",
-    kind: "ServiceEntry",
-    metadata: { namespace: ns, name: "thrift-sample-server" },
-    spec: {
-      hosts: [host],
-      addresses: ["240.240.0.12"],
-      ports: [{ number: 9090, name: "tcp-metaprotocol-thrift-hello-server", protocol: "TCP" }],
-      location: "MESH_INTERNAL",
-      resolution: "STATIC",
-      endpoints: [{ address: "10.1.0.7", labels: { version: "v1" } }],
-    },
-  }, {
-    apiVersion: "metaprotocol.aeraki.io/v1alpha1",
-    kind: "MetaRouter",
-    metadata: { namespace: ns, name: "thrift-route" },
-    spec: {
-      hosts: [host],
-      routes: [{ name: "v1", route: [{ destination: { host, subset: "v1" } }] }],
-    },
-  }];
-}
-
-/** Polls `check` every 100 ms for up to 30 s. */
-async function eventually<A>(what: string, check: () => Promise<A>): Promise<A> {
-  let last: unknown;
-  for (let i = 0; i < 300; i++) {
-    try {
-      return await check();
-    } catch (e) {
-      last = e;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-  throw new Error(`Timed out waiting for ${what}: ${String(last)}`);
-}
 
 /** The value of the sample `series` (name and labels as written) in a Prometheus text. */
 function sample(text: string, series: string): number | undefined {
@@ -116,7 +72,9 @@ Deno.test({
     const quiet = await withOperator(ns, ["--log-level=all:warn"], async (port) => {
       await runKube(Effect.gen(function* () {
         const client = yield* KubeClient;
-        for (const o of inputs(ns)) yield* client.apply(o);
+        for (const o of thriftServiceInputs(ns, { vip: "240.240.0.12", endpoint: "10.1.0.7" })) {
+          yield* client.apply(o);
+        }
       }));
       const text = await eventually("metrics of a reconcile with status writes", async () => {
         const res = await fetch(`http://127.0.0.1:${port}/metrics`);

@@ -2,59 +2,15 @@
 import assert from "node:assert/strict";
 import { Effect } from "effect";
 import { freshNamespace, installCrds, kubeTest, runKube } from "../../tests/kube_env.ts";
-import { ENVOY_FILTER, KubeClient, type KubeObject } from "../kube/mod.ts";
+import { ENVOY_FILTER, KubeClient } from "../kube/mod.ts";
 import { memoryIo } from "./command.ts";
 import { operatorCommand } from "./operator.ts";
 import { renderObjects } from "./render.ts";
 import { fixtureMetaRouters, reviewOf } from "../webhook/_fixtures_testing.ts";
+import { thriftServiceInputs } from "../../tests/operator_inputs.ts";
+import { eventually, freePort } from "../../tests/_operator_process.ts";
 
 const KUBECONFIG = Deno.env.get("AERAKI_KUBECONFIG");
-
-function inputs(ns: string): KubeObject[] {
-  const host = `thrift-sample-server.${ns}.svc.cluster.local`;
-  return [{
-    apiVersion: "networking.istio.io/v1alpha3",
-    kind: "ServiceEntry",
-    metadata: { namespace: ns, name: "thrift-sample-server" },
-    spec: {
-      hosts: [host],
-      addresses: ["240.240.0.11"],
-      ports: [{ number: 9090, name: "tcp-metaprotocol-thrift-hello-server", protocol: "TCP" }],
-      location: "MESH_INTERNAL",
-      resolution: "STATIC",
-      endpoints: [{ address: "10.1.0.6", labels: { version: "v1" } }],
-    },
-  }, {
-    apiVersion: "metaprotocol.aeraki.io/v1alpha1",
-    kind: "MetaRouter",
-    metadata: { namespace: ns, name: "thrift-route" },
-    spec: {
-      hosts: [host],
-      routes: [{ name: "v1", route: [{ destination: { host, subset: "v1" } }] }],
-    },
-  }];
-}
-
-function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
-  return port;
-}
-
-/** Polls `check` every 100 ms for up to 30 s; fails with `what` and the last error. */
-async function eventually<A>(what: string, check: () => Promise<A>): Promise<A> {
-  let last: unknown;
-  for (let i = 0; i < 300; i++) {
-    try {
-      return await check();
-    } catch (e) {
-      last = e;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-  throw new Error(`Timed out waiting for ${what}: ${String(last)}`);
-}
 
 Deno.test("operatorCommand --help prints every flag and exits 0", async () => {
   const io = memoryIo();
@@ -102,7 +58,7 @@ Deno.test({
       new Response(child.stderr).text(),
     ]);
     try {
-      const objects = inputs(ns);
+      const objects = thriftServiceInputs(ns, { vip: "240.240.0.11", endpoint: "10.1.0.6" });
       const expected = renderObjects(objects, { rootNamespace: ns }).output.envoyFilters
         .map((o) => o.metadata.name).sort();
       assert.ok(expected.length > 0, "render printed no EnvoyFilter for the fixture");
