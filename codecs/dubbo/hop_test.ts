@@ -12,6 +12,7 @@ import { wordView } from "./_utf8.ts";
 import { readAttachments } from "./attachments.ts";
 import { HessianReader } from "./hessian_reader.ts";
 import { skipValue } from "./hessian_walker.ts";
+import { anyString } from "../_unicode_testing.ts";
 
 const RUNS = Number(Deno.env.get("FUZZ_RUNS") ?? 300);
 
@@ -34,12 +35,12 @@ function assertSameWalk(frame: Uint8Array): void {
 
 const key = fc.oneof(
   fc.stringMatching(/^[a-z][a-z0-9.-]{0,11}$/),
-  fc.string({ unit: "binary", maxLength: 8 }),
+  anyString({ maxLength: 8 }),
 );
 const text = fc.oneof(
   fc.stringMatching(/^[ -~]{0,40}$/),
-  fc.string({ unit: "binary", maxLength: 40 }),
-  fc.string({ unit: "binary", minLength: 32, maxLength: 1100 }),
+  anyString({ maxLength: 40 }),
+  anyString({ minLength: 32, maxLength: 1100 }),
 );
 const value = hessianValue({
   text,

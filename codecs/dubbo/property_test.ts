@@ -5,13 +5,14 @@ import type { DecodeResult } from "../codec.ts";
 import { hessianValue } from "./_arbitraries.ts";
 import { concat, dubboFrame, hessianBody, requestFrame } from "./_testing.ts";
 import { dubboCodec } from "./mod.ts";
+import { anyString } from "../_unicode_testing.ts";
 
 const RUNS = { numRuns: 200 };
 
 const key = fc.stringMatching(/^[a-z][a-z0-9.-]{0,11}$/);
 const text = fc.oneof(
-  fc.string({ unit: "binary", maxLength: 40 }),
-  fc.string({ unit: "binary", minLength: 32, maxLength: 1100 }),
+  anyString({ maxLength: 40 }),
+  anyString({ minLength: 32, maxLength: 1100 }),
 );
 const attachmentsArb = fc.dictionary(key, text, { maxKeys: 6 });
 const mutationArb = fc.dictionary(key, text, { minKeys: 1, maxKeys: 4 });
