@@ -11,7 +11,7 @@
 import process from "node:process";
 import { Duration, Effect, References } from "effect";
 import { runController } from "../operator/controller/mod.ts";
-import { kubeClientLayer } from "../operator/kube/mod.ts";
+import { kubeClientLayer } from "../operator/kube/client_live.ts";
 
 /** What the child prints for one reconcile. */
 export interface ChildReconcile {

@@ -26,12 +26,11 @@ import {
   KubeClient,
   type KubeClientShape,
   type KubeObject,
-  loadKubeConfig,
-  makeKubeClient,
   META_ROUTER,
   runWatcher,
   SERVICE_ENTRY,
 } from "../operator/kube/mod.ts";
+import { loadKubeConfig, makeKubeClient } from "../operator/kube/client_live.ts";
 import { RawKubeApi } from "../operator/kube/_transport.ts";
 import { installCrds } from "../tests/kube_env.ts";
 import { runChild } from "./_operator_child.ts";

@@ -16,10 +16,10 @@ import {
   ENVOY_FILTER,
   kindPath,
   KubeClient,
-  kubeClientLayer,
   type KubeClientShape,
   VIRTUAL_SERVICE,
 } from "../operator/kube/mod.ts";
+import { kubeClientLayer } from "../operator/kube/client_live.ts";
 import { type KubeFaultProxy, startKubeFaultProxy } from "./kube_fault_proxy.ts";
 import { freshNamespace, installCrds, runKube } from "./kube_env.ts";
 import {

@@ -8,7 +8,6 @@
 import { Effect, Layer, Schedule } from "effect";
 import { AERAKI_CRDS, buildCrd } from "../constructs/crds.ts";
 import { KubeClient } from "../operator/kube/client.ts";
-import { kubeClientLayer } from "../operator/kube/client_live.ts";
 import { KubeApiError, type KubeError } from "../operator/kube/errors.ts";
 import type { KubeKind, KubeObject } from "../operator/kube/kinds.ts";
 import { ISTIO_KUBE_KINDS } from "../operator/kube/kinds.ts";
@@ -30,7 +29,12 @@ export function kubeLayer(): Layer.Layer<KubeClient, KubeError> {
       `Cannot reach the test kube-apiserver: ${UNAVAILABLE ?? "AERAKI_KUBECONFIG is unset"}`,
     );
   }
-  return kubeClientLayer({ kubeconfig: KUBECONFIG });
+  // Loaded on use: files of ignored kube tests then do not pay for @kubernetes/client-node.
+  return Layer.unwrap(
+    Effect.promise(() => import("../operator/kube/client_live.ts")).pipe(
+      Effect.map((live) => live.kubeClientLayer({ kubeconfig: KUBECONFIG })),
+    ),
+  );
 }
 
 /** Runs a test body against the API server. */

@@ -7,10 +7,9 @@
  *
  * @module
  */
-import { Cause, Deferred, Duration, Effect, Exit, References, type Scope } from "effect";
+import { Cause, Deferred, Duration, Effect, Exit, Layer, References, type Scope } from "effect";
 import { type OperatorConfig, operatorFlagsUsage, parseOperatorConfig } from "../config.ts";
 import { type ReconcileReport, runController } from "../controller/mod.ts";
-import { kubeClientLayer } from "../kube/mod.ts";
 import { startLeadership } from "../leader/mod.ts";
 import { parseLogLevel } from "../log_level.ts";
 import { OperatorMetrics, OperatorMetricsLive, setLeader } from "../metrics/mod.ts";
@@ -174,7 +173,12 @@ export function runOperator(
   });
   const level = parseLogLevel(config.logLevel);
   return Effect.scoped(program).pipe(
-    Effect.provide(kubeClientLayer({ kubeconfig: config.kubeconfig })),
+    // client-node is loaded when the operator runs, not when its module is (`--help`, tests).
+    Effect.provide(Layer.unwrap(
+      Effect.promise(() => import("../kube/client_live.ts")).pipe(
+        Effect.map((live) => live.kubeClientLayer({ kubeconfig: config.kubeconfig })),
+      ),
+    )),
     Effect.provide(OperatorMetricsLive),
     Effect.provideService(References.MinimumLogLevel, level.ok ? level.level : "Info"),
   ) as Effect.Effect<void, unknown>;
