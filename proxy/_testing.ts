@@ -3,7 +3,14 @@
  *
  * @module
  */
-import type { ClusterModel, ListenerModel, ProxyModel, RouteModel } from "./config/model.ts";
+import type {
+  ClusterModel,
+  ListenerModel,
+  ProxyHandle,
+  ProxyModel,
+  RouteModel,
+} from "./config/model.ts";
+import { startProxy } from "./proxy.ts";
 
 /** A cluster of loopback endpoints on `ports`. */
 export function testCluster(
@@ -68,4 +75,21 @@ export function testModel(
     }],
     clusters,
   };
+}
+
+/** Runs `body` against a Thrift proxy of `routes` and `clusters`, closed afterwards. */
+export async function withThriftProxy(
+  routes: RouteModel[],
+  clusters: ClusterModel[],
+  body: (proxy: ProxyHandle, port: number) => Promise<void>,
+  multiplexing: boolean,
+): Promise<void> {
+  const proxy = await startProxy(
+    testModel("aeraki.meta_protocol.codec.thrift", "thrift", routes, clusters, { multiplexing }),
+  );
+  try {
+    await body(proxy, proxy.ports.get("test")!);
+  } finally {
+    await proxy.close();
+  }
 }

@@ -1,30 +1,16 @@
 import assert from "node:assert/strict";
-import { dubboFrame, hessianBody, hessianRead, requestFrame } from "../codecs/dubbo/_testing.ts";
+import {
+  dubboFrame,
+  dubboFrames,
+  hessianBody,
+  hessianRead,
+  requestFrame,
+} from "../codecs/dubbo/_testing.ts";
 import { startProxy } from "./proxy.ts";
 import { testCluster, testModel, testRoute } from "./_testing.ts";
 import { rawServer } from "./_test_upstreams.ts";
 
 const DUBBO = "aeraki.meta_protocol.codec.dubbo";
-
-/** Reads Dubbo frames from `conn` as they arrive. */
-async function* frames(conn: Deno.Conn): AsyncGenerator<Uint8Array> {
-  let buf = new Uint8Array(0);
-  const chunk = new Uint8Array(65536);
-  while (true) {
-    while (buf.length >= 16) {
-      const size = 16 + new DataView(buf.buffer, buf.byteOffset).getInt32(12);
-      if (buf.length < size) break;
-      yield buf.slice(0, size);
-      buf = buf.slice(size);
-    }
-    const n = await conn.read(chunk).catch(() => null);
-    if (n === null) return;
-    const next = new Uint8Array(buf.length + n);
-    next.set(buf);
-    next.set(chunk.subarray(0, n), buf.length);
-    buf = next;
-  }
-}
 
 const idOf = (f: Uint8Array) => new DataView(f.buffer, f.byteOffset).getBigInt64(4);
 const statusOf = (f: Uint8Array) => f[3];
@@ -32,7 +18,7 @@ const statusOf = (f: Uint8Array) => f[3];
 /** A Dubbo provider answering `hello <first argument>` (hessian.js response body). */
 function provider(onOneway: (arg: unknown) => void = () => {}) {
   return rawServer(async (c) => {
-    for await (const f of frames(c)) {
+    for await (const f of dubboFrames(c)) {
       const args = hessianRead(f.subarray(16), 6);
       if ((f[2] & 0x40) === 0) {
         onOneway(args[5]);
@@ -46,7 +32,7 @@ function provider(onOneway: (arg: unknown) => void = () => {}) {
 
 async function roundTrip(conn: Deno.Conn, request: Uint8Array): Promise<Uint8Array> {
   await conn.write(request);
-  const it = frames(conn);
+  const it = dubboFrames(conn);
   const r = await it.next();
   assert.ok(!r.done, "the proxy closed the connection");
   return r.value;

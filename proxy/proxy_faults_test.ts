@@ -3,8 +3,7 @@ import { libCall } from "../codecs/thrift/_test_peer.ts";
 import { Req } from "../codecs/thrift/_test_service.ts";
 import type { ClusterModel, ProxyHandle, RouteModel } from "./config/model.ts";
 import { MAX_IN_FLIGHT } from "./downstream.ts";
-import { startProxy } from "./proxy.ts";
-import { testCluster, testModel, testRoute } from "./_testing.ts";
+import { testCluster, testRoute, withThriftProxy } from "./_testing.ts";
 import {
   FRAMED,
   framedClient,
@@ -15,20 +14,13 @@ import {
   seqidOf,
 } from "./_test_upstreams.ts";
 
-const THRIFT = "aeraki.meta_protocol.codec.thrift";
-
-async function withProxy(
+function withProxy(
   routes: RouteModel[],
   clusters: ClusterModel[],
   body: (proxy: ProxyHandle, port: number) => Promise<void>,
   multiplexing = false,
 ): Promise<void> {
-  const proxy = await startProxy(testModel(THRIFT, "thrift", routes, clusters, { multiplexing }));
-  try {
-    await body(proxy, proxy.ports.get("test")!);
-  } finally {
-    await proxy.close();
-  }
+  return withThriftProxy(routes, clusters, body, multiplexing);
 }
 
 /** Calls sayHello and returns the error text the client saw (fails if it succeeded). */

@@ -3,25 +3,18 @@ import { connectClient, libCall, STACKS, startServer } from "../codecs/thrift/_t
 import { Req } from "../codecs/thrift/_test_service.ts";
 import { thriftCodec } from "../codecs/thrift/mod.ts";
 import type { ClusterModel, ProxyHandle, RouteModel } from "./config/model.ts";
-import { startProxy } from "./proxy.ts";
-import { testCluster, testModel, testRoute } from "./_testing.ts";
+import { testCluster, testRoute, withThriftProxy } from "./_testing.ts";
 import { framedClient, helloServer } from "./_test_upstreams.ts";
 
-const THRIFT = "aeraki.meta_protocol.codec.thrift";
 const HEADER = STACKS.find((s) => s.name === "header/binary")!;
 
-async function withProxy(
+function withProxy(
   routes: RouteModel[],
   clusters: ClusterModel[],
   body: (proxy: ProxyHandle, port: number) => Promise<void>,
   multiplexing = true,
 ): Promise<void> {
-  const proxy = await startProxy(testModel(THRIFT, "thrift", routes, clusters, { multiplexing }));
-  try {
-    await body(proxy, proxy.ports.get("test")!);
-  } finally {
-    await proxy.close();
-  }
+  return withThriftProxy(routes, clusters, body, multiplexing);
 }
 
 Deno.test("startProxy() splits traffic by weight between clusters", async () => {

@@ -5,30 +5,16 @@
  *
  * @module
  */
-import { dubboFrame, hessianBody, hessianRead, requestFrame } from "../codecs/dubbo/_testing.ts";
+import {
+  dubboFrame,
+  dubboFrames,
+  hessianBody,
+  hessianRead,
+  requestFrame,
+} from "../codecs/dubbo/_testing.ts";
 
 /** The demo's Dubbo interface. */
 export const DUBBO_HELLO_INTERFACE = "org.apache.dubbo.samples.basic.api.DemoService";
-
-/** Reads Dubbo frames from `conn` as they arrive; ends when the connection does. */
-export async function* dubboFrames(conn: Deno.Conn): AsyncGenerator<Uint8Array> {
-  let buf = new Uint8Array(0);
-  const chunk = new Uint8Array(65536);
-  while (true) {
-    while (buf.length >= 16) {
-      const size = 16 + new DataView(buf.buffer, buf.byteOffset).getInt32(12);
-      if (buf.length < size) break;
-      yield buf.slice(0, size);
-      buf = buf.slice(size);
-    }
-    const n = await conn.read(chunk).catch(() => null);
-    if (n === null) return;
-    const next = new Uint8Array(buf.length + n);
-    next.set(buf);
-    next.set(chunk.subarray(0, n), buf.length);
-    buf = next;
-  }
-}
 
 const idOf = (f: Uint8Array) => new DataView(f.buffer, f.byteOffset).getBigInt64(4);
 

@@ -120,3 +120,23 @@ export function concat(...parts: Uint8Array[]): Uint8Array {
   }
   return out;
 }
+
+/** Reads Dubbo frames from `conn` as they arrive; ends when the connection does. */
+export async function* dubboFrames(conn: Deno.Conn): AsyncGenerator<Uint8Array> {
+  let buf = new Uint8Array(0);
+  const chunk = new Uint8Array(65536);
+  while (true) {
+    while (buf.length >= 16) {
+      const size = 16 + new DataView(buf.buffer, buf.byteOffset).getInt32(12);
+      if (buf.length < size) break;
+      yield buf.slice(0, size);
+      buf = buf.slice(size);
+    }
+    const n = await conn.read(chunk).catch(() => null);
+    if (n === null) return;
+    const next = new Uint8Array(buf.length + n);
+    next.set(buf);
+    next.set(chunk.subarray(0, n), buf.length);
+    buf = next;
+  }
+}
